@@ -1,0 +1,68 @@
+package dev.aegis.route;
+
+import com.google.re2j.Pattern;
+
+/**
+ * A route with its conditions flattened into arrays, so checking it on the event loop touches no collection
+ * and allocates nothing. {@code rank} is the route's position in precedence order: lower wins.
+ */
+final class CompiledRoute {
+
+    static final CompiledRoute[] NONE = new CompiledRoute[0];
+
+    final Route route;
+    final int rank;
+    /** Allowed methods; empty = any. */
+    private final String[] methods;
+    /** A GET route also serves HEAD (see RouteTable's javadoc for why). */
+    private final boolean headViaGet;
+    private final String[] headerNames;
+    private final String[] headerValues;
+    /** Only for regex routes; matched against the whole path. */
+    final Pattern regex;
+
+    CompiledRoute(Route route, String[] methods, String[] headerNames, String[] headerValues, Pattern regex) {
+        this.route = route;
+        this.rank = route.index();
+        this.methods = methods;
+        boolean get = false;
+        for (String m : methods) {
+            get |= m.equals("GET");
+        }
+        this.headViaGet = get;
+        this.headerNames = headerNames;
+        this.headerValues = headerValues;
+        this.regex = regex;
+    }
+
+    /** Methods and headers: everything but host and path, which the table's indexes have already decided. */
+    boolean conditionsMatch(RoutableRequest request, String method) {
+        if (methods.length != 0 && !methodAllowed(method)) {
+            return false;
+        }
+        for (int i = 0; i < headerNames.length; i++) {
+            String value = request.header(headerNames[i]);
+            if (value == null || !value.equals(headerValues[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean methodAllowed(String method) {
+        if (method == null) {
+            return false;
+        }
+        for (String m : methods) {
+            if (m.equals(method)) {
+                return true;
+            }
+        }
+        return headViaGet && method.equals("HEAD");
+    }
+
+    @Override
+    public String toString() {
+        return rank + ":" + route.name();
+    }
+}
