@@ -1,0 +1,18 @@
+package dev.aegis.proxy;
+
+import dev.aegis.server.AccessLog;
+import dev.aegis.server.Transport;
+
+/** What a connection's handler needs from the running node: the current config, the log, and whether it drains. */
+public interface NodeRuntime {
+
+    /** The config snapshot new requests take (swapped atomically on reload). */
+    ConfigSnapshot snapshot();
+
+    AccessLog accessLog();
+
+    /** True once a graceful stop began: answers close their connections and idle ones are closed. */
+    boolean draining();
+
+    Transport transport();
+}

@@ -1,0 +1,939 @@
+package dev.aegis.proxy;
+
+import dev.aegis.config.LimitsConfig;
+import dev.aegis.config.UpstreamConfig;
+import dev.aegis.pipeline.LocalResponse;
+import dev.aegis.pipeline.Outcome;
+import dev.aegis.pipeline.Phase;
+import dev.aegis.pipeline.ProxyError;
+import dev.aegis.pipeline.RequestRecord;
+import dev.aegis.server.Http1RequestDecoder;
+import dev.aegis.server.RequestRejected;
+import dev.aegis.upstream.ConnectionPool;
+import dev.aegis.upstream.UpstreamGroup;
+import dev.aegis.upstream.UpstreamServer;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The downstream connection's state machine: runs the phases for each request, then streams it to an origin over
+ * a pooled connection of this event loop and streams the answer back, with backpressure both ways.
+ *
+ * <p>One request at a time: the decoder pauses after each request and is resumed when its response is complete,
+ * so pipelined requests are answered in order. Auto-read is off on both sides; reads follow writes: the client
+ * is read only while the upstream is writable, the upstream only while the client is writable, so neither body
+ * is ever buffered beyond a read's worth.
+ *
+ * <p>Buffers: every {@link HttpContent} received from either side is either written to the other side (which
+ * releases it) or released here.
+ */
+public final class ProxyHandler extends ChannelInboundHandlerAdapter {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProxyHandler.class);
+    private static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    private static final int MAX_PENDING_CONTENT = 64;
+
+    private final NodeRuntime runtime;
+    private final Http1RequestDecoder decoder;
+    private final ResponseEncoder encoder;
+    private final String via;
+    private ChannelHandlerContext ctx;
+    private String peerAddress;
+    private Exchange exchange;
+    private ScheduledFuture<?> headTimer;
+    private boolean closing;
+
+    /** A handler for one client connection; {@code decoder} and {@code encoder} are that connection's. */
+    public ProxyHandler(NodeRuntime runtime, Http1RequestDecoder decoder, String nodeId) {
+        this.runtime = runtime;
+        this.decoder = decoder;
+        this.encoder = new ResponseEncoder();
+        this.via = nodeId;
+    }
+
+    /** The response encoder to install before this handler. */
+    public io.netty.channel.ChannelHandler encoder() {
+        return encoder;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        peerAddress = remote == null ? "-" : remote.getAddress().getHostAddress();
+        armHeadTimer();
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    /** Closes the connection now if no request is in progress; else after the current response. */
+    public void drain() {
+        closing = true;
+        if (exchange == null && !decoder.hasPartialRequest()) {
+            ctx.close();
+        }
+    }
+
+    private void armHeadTimer() {
+        LimitsConfig limits = runtime.snapshot().config().limits();
+        long nanos = limits.headerReadTimeout().toNanos();
+        if (nanos > 0) {
+            // Slowloris: a whole request head (or the next one on a kept-alive connection) must arrive in time.
+            headTimer = ctx.executor().schedule(() -> {
+                headTimer = null;
+                if (exchange == null) {
+                    ctx.close();
+                }
+            }, nanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void cancelHeadTimer() {
+        if (headTimer != null) {
+            headTimer.cancel(false);
+            headTimer = null;
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            cancelHeadTimer();
+            exchange = new Exchange(request);
+            exchange.start();
+        } else if (msg instanceof HttpContent content) {
+            Exchange ex = exchange;
+            if (ex == null) {
+                content.release();
+            } else {
+                ex.onRequestContent(content);
+            }
+        } else if (msg instanceof RequestRejected rejected) {
+            cancelHeadTimer();
+            if (exchange != null) {
+                exchange.onBodyRejected(rejected); // a bad chunk or an oversized body mid-request
+            } else {
+                Exchange ex = new Exchange(null);
+                exchange = ex;
+                ex.rejected(rejected);
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        Exchange ex = exchange;
+        if (ex == null) {
+            ctx.read(); // waiting for (the rest of) a request head
+        } else {
+            ex.onClientReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Exchange ex = exchange;
+        if (ex != null && ctx.channel().isWritable()) {
+            ex.onClientWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelHeadTimer();
+        Exchange ex = exchange;
+        if (ex != null) {
+            ex.onClientClosed();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Connection resets and the like: nothing to answer; channelInactive cleans up. Anything else is a bug.
+        if (!(cause instanceof java.io.IOException)) {
+            LOG.warn("closing client connection after an unexpected error", cause);
+        }
+        ctx.close();
+    }
+
+    /** Called when a response is complete: next request, or close. */
+    private void exchangeDone(boolean keepAlive) {
+        exchange = null;
+        if (!keepAlive || closing || runtime.draining()) {
+            ctx.close();
+            return;
+        }
+        armHeadTimer();
+        decoder.resume();
+        if (exchange == null) {
+            ctx.read();
+        }
+    }
+
+    static String newRequestId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return hex16(r.nextLong()) + hex16(r.nextLong());
+    }
+
+    private static String hex16(long v) {
+        String s = Long.toHexString(v);
+        return s.length() == 16 ? s : "0".repeat(16 - s.length()) + s;
+    }
+
+    /** An {@code X-Request-Id} from the client is kept when it is short and made of safe characters. */
+    static boolean acceptableRequestId(String id) {
+        if (id == null || id.isEmpty() || id.length() > 128) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+                    || c == '.' || c == ':' || c == '=' || c == '+' || c == '/')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One request and its response. Event-loop confined. */
+    final class Exchange {
+        final RequestRecord record = new RequestRecord();
+        final HttpRequest request;
+        private NettyRequestHead head;
+        private ConfigSnapshot snapshot;
+        private UpstreamGroup group;
+        private UpstreamServer server;
+        private Channel upstream;
+        private UpstreamHandler upstreamHandler;
+        private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(4);
+        private boolean hasBody;
+        private boolean requestComplete;
+        private boolean requestBodyStarted; // a body byte left for the upstream (no replay possible)
+        private boolean requestSent;
+        private boolean responseStarted;
+        private boolean responseComplete;
+        private boolean localResponse;
+        private boolean keepAliveClient;
+        private boolean keepAliveUpstream;
+        private boolean upstreamNeedsFlush;
+        private boolean done;
+        private long attemptStartNanos;
+        private long requestSentNanos;
+        private long lastUpstreamActivityNanos;
+        private ScheduledFuture<?> upstreamTimer;
+        private boolean reusedConnection;
+        private int freshRetries;
+        /** A failed write to the origin (a reset connection, an encoder refusing a message) ends the attempt. */
+        private final ChannelFutureListener writeFailure = f -> {
+            if (!f.isSuccess() && f.channel() == upstream) {
+                onUpstreamClosed(f.cause());
+            }
+        };
+
+        Exchange(HttpRequest request) {
+            this.request = request;
+            record.startNanos = System.nanoTime();
+            record.startEpochMillis = System.currentTimeMillis();
+            record.peerAddress = peerAddress;
+        }
+
+        void rejected(RequestRejected rejected) {
+            record.method = "-";
+            record.uri = "-";
+            record.requestId = newRequestId();
+            requestComplete = true;
+            keepAliveClient = false;
+            fail(new ProxyError.BadRequest(rejected.status(), rejected.reason()));
+        }
+
+        void onBodyRejected(RequestRejected rejected) {
+            requestComplete = true;
+            keepAliveClient = false;
+            releasePending();
+            if (upstream != null) {
+                // The origin has part of a body it must never see completed: the connection goes.
+                Channel u = upstream;
+                detachUpstream();
+                u.close();
+            }
+            ProxyError error = new ProxyError.BadRequest(rejected.status(), rejected.reason());
+            if (done) {
+                ctx.close();
+            } else if (responseStarted) {
+                record.error = error;
+                ctx.flush();
+                ctx.close();
+                finish(false, false);
+            } else {
+                fail(error);
+            }
+        }
+
+        void start() {
+            snapshot = runtime.snapshot();
+            head = new NettyRequestHead(request, peerAddress);
+            record.method = request.method().name();
+            record.uri = request.uri();
+            record.host = head.host();
+            String id = request.headers().get(X_REQUEST_ID);
+            record.requestId = acceptableRequestId(id) ? id : newRequestId();
+            hasBody = HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
+            keepAliveClient = HttpUtil.isKeepAlive(request);
+            // Without a body the request is complete with its head (the decoder's empty last content follows).
+            requestComplete = !hasBody;
+            encoder.headRequest = request.method().equals(HttpMethod.HEAD);
+
+            for (Phase phase : snapshot.phases()) {
+                Outcome outcome = phase.apply(head, record);
+                if (outcome instanceof Outcome.Respond respond) {
+                    respondLocal(respond.response());
+                    return;
+                } else if (outcome instanceof Outcome.Fail f) {
+                    fail(f.error());
+                    return;
+                }
+            }
+            // RFC 9110 §10.1.1: only 100-continue is defined; HTTP/1.0 clients' Expect is ignored.
+            String expect = request.headers().get(HttpHeaderNames.EXPECT);
+            if (expect != null && request.protocolVersion() == HttpVersion.HTTP_1_1) {
+                if (!expect.equalsIgnoreCase("100-continue")) {
+                    fail(new ProxyError.BadRequest(417, "unsupported expectation"));
+                    return;
+                }
+                if (hasBody) {
+                    // We decided to take the body: tell the client now rather than waiting on the origin.
+                    ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                            Unpooled.EMPTY_BUFFER));
+                }
+            }
+            group = snapshot.upstream(record.upstream);
+            if (group == null) {
+                fail(new ProxyError.Internal("route " + record.route.name() + " names no upstream group"));
+                return;
+            }
+            connect(group.pick(null));
+        }
+
+        // ---- client side --------------------------------------------------------------------------------
+
+        void onRequestContent(HttpContent content) {
+            record.bytesIn += content.content().readableBytes();
+            boolean last = content instanceof LastHttpContent;
+            if (last) {
+                requestComplete = true;
+            }
+            if (!hasBody || localResponse || done || responseComplete) {
+                // No body to forward (the full request went upstream already), or answered already: drop it.
+                content.release();
+                return;
+            }
+            if (content.content().isReadable()) {
+                requestBodyStarted = true;
+            }
+            if (upstream == null || !pending.isEmpty()) {
+                pending.add(content);
+                return;
+            }
+            writeUpstream(content);
+        }
+
+        private void writeUpstream(HttpContent content) {
+            boolean last = content instanceof LastHttpContent;
+            if (last) {
+                // Netty's encoder writes chunked framing (or nothing) for what we hand it; drop trailers.
+                content = content.content().isReadable()
+                        ? new io.netty.handler.codec.http.DefaultLastHttpContent(content.content(), false)
+                        : LastHttpContent.EMPTY_LAST_CONTENT;
+            }
+            upstream.write(content).addListener(writeFailure);
+            upstreamNeedsFlush = true;
+            if (last) {
+                requestSent = true;
+                upstream.flush();
+                upstreamNeedsFlush = false;
+                requestSentNanos = System.nanoTime();
+                armUpstreamTimer();
+            }
+        }
+
+        void onClientReadComplete() {
+            if (upstream != null && upstreamNeedsFlush) {
+                upstreamNeedsFlush = false;
+                upstream.flush();
+            }
+            maybeReadClient();
+        }
+
+        private void maybeReadClient() {
+            if (requestComplete || done) {
+                return; // the decoder is paused; the next read happens with the next request
+            }
+            if (localResponse || responseComplete) {
+                ctx.read(); // draining a body we answered already
+            } else if (upstream == null) {
+                if (pending.size() < MAX_PENDING_CONTENT) {
+                    ctx.read();
+                }
+            } else if (upstream.isWritable()) {
+                ctx.read();
+            }
+        }
+
+        void onUpstreamWritable() {
+            if (!requestComplete && !done) {
+                if (upstreamNeedsFlush) {
+                    upstreamNeedsFlush = false;
+                    upstream.flush();
+                }
+                ctx.read();
+            }
+        }
+
+        void onClientWritable() {
+            if (responseStarted && !responseComplete && upstream != null) {
+                upstream.read();
+            }
+        }
+
+        void onClientClosed() {
+            if (done) {
+                return;
+            }
+            record.clientAborted = true;
+            releasePending();
+            if (upstream != null) {
+                Channel u = upstream;
+                detachUpstream();
+                u.close(); // mid-exchange: the connection's state is unknown, it cannot be pooled
+            }
+            finish(false, false);
+        }
+
+        // ---- upstream side ------------------------------------------------------------------------------
+
+        private void connect(UpstreamServer target) {
+            server = target;
+            attemptStartNanos = System.nanoTime();
+            UpstreamConfig cfg = group.config();
+            Channel pooled = ConnectionPool.current().acquire(target, cfg.pool().idleTimeout().toNanos());
+            if (pooled != null) {
+                reusedConnection = true;
+                record.upstreamConnectNanos = 0;
+                attach(pooled);
+                return;
+            }
+            reusedConnection = false;
+            Bootstrap b = new Bootstrap()
+                    .group(ctx.channel().eventLoop())
+                    .channel(runtime.transport().clientChannel())
+                    .option(ChannelOption.AUTO_READ, false)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, cfg.timeouts().connect().toMillis()))
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel ch) {
+                            ch.pipeline().addLast("codec", new HttpClientCodec(4096, 64 * 1024, 16 * 1024));
+                            ch.pipeline().addLast("upstream", new UpstreamHandler(target));
+                        }
+                    });
+            b.connect(target.address()).addListener((ChannelFuture f) -> {
+                if (done) {
+                    f.channel().close();
+                    return;
+                }
+                if (f.isSuccess()) {
+                    record.upstreamConnectNanos = System.nanoTime() - attemptStartNanos;
+                    attach(f.channel());
+                } else {
+                    Throwable cause = f.cause();
+                    ProxyError error = cause instanceof ConnectTimeoutException
+                            ? new ProxyError.UpstreamConnectTimeout(target.key())
+                            : new ProxyError.UpstreamConnectFailed(target.key(), describe(cause));
+                    record.recordAttempt(target.key(), cause instanceof ConnectTimeoutException
+                            ? "connect-timeout" : "connect-failed");
+                    // Nothing reached an origin: another server may be tried (RFC 9110 §9.2.2 does not even apply).
+                    if (record.attempts <= cfg.retries() && group.servers().size() > 1) {
+                        connect(group.pick(target));
+                    } else {
+                        fail(error);
+                    }
+                }
+            });
+        }
+
+        private void attach(Channel ch) {
+            upstream = ch;
+            upstreamHandler = (UpstreamHandler) ch.pipeline().get("upstream");
+            upstreamHandler.exchange = this;
+            upstreamHandler.uses++;
+            lastUpstreamActivityNanos = System.nanoTime();
+            ch.write(upstreamRequest()).addListener(writeFailure);
+            upstreamNeedsFlush = true;
+            if (!hasBody) {
+                requestSent = true;
+                requestSentNanos = System.nanoTime();
+                ch.flush();
+                upstreamNeedsFlush = false;
+                armUpstreamTimer();
+                drainPendingWithoutBody();
+            } else {
+                HttpContent c;
+                while ((c = pending.poll()) != null) {
+                    writeUpstream(c);
+                }
+                if (upstreamNeedsFlush) {
+                    ch.flush();
+                    upstreamNeedsFlush = false;
+                }
+                maybeReadClient();
+            }
+            ch.read();
+        }
+
+        private void drainPendingWithoutBody() {
+            // A request without a body only ever has the empty last content here.
+            HttpContent c;
+            while ((c = pending.poll()) != null) {
+                c.release();
+            }
+        }
+
+        private HttpRequest upstreamRequest() {
+            HttpHeaders in = request.headers();
+            HttpHeaders out = io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory()
+                    .withValidation(false).newHeaders();
+            copyEndToEnd(in, out);
+            out.remove(HttpHeaderNames.EXPECT);
+            if (head.originForm != request.uri() || !in.contains(HttpHeaderNames.HOST)) {
+                out.set(HttpHeaderNames.HOST, head.host() == null ? "" : head.host());
+            }
+            if (HttpUtil.isTransferEncodingChunked(request)) {
+                out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+            // X-Forwarded-For: append the peer, as every hop does; the client IP phase reads it right to left.
+            String xff = in.get(X_FORWARDED_FOR);
+            out.set(X_FORWARDED_FOR, xff == null || xff.isEmpty() ? peerAddress : xff + ", " + peerAddress);
+            boolean trustedPeer = record.peerTrusted;
+            if (!trustedPeer || !in.contains(X_FORWARDED_PROTO)) {
+                out.set(X_FORWARDED_PROTO, "http");
+            }
+            if (!trustedPeer || !in.contains(X_FORWARDED_HOST)) {
+                if (head.host() != null) {
+                    out.set(X_FORWARDED_HOST, head.host());
+                }
+            }
+            String viaIn = in.get(HttpHeaderNames.VIA);
+            String viaOwn = (request.protocolVersion() == HttpVersion.HTTP_1_0 ? "1.0 " : "1.1 ") + via;
+            out.set(HttpHeaderNames.VIA, viaIn == null ? viaOwn : viaIn + ", " + viaOwn);
+            out.set(X_REQUEST_ID, record.requestId);
+            if (!hasBody) {
+                // A complete message, so the encoder is ready for the next request on this connection.
+                return new io.netty.handler.codec.http.DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(),
+                        head.originForm, Unpooled.EMPTY_BUFFER, out,
+                        io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
+            }
+            return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), head.originForm, out);
+        }
+
+        void onUpstreamMessage(Object msg) {
+            lastUpstreamActivityNanos = System.nanoTime();
+            if (done) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (msg instanceof HttpResponse response) {
+                if (response.decoderResult().isFailure()) {
+                    ReferenceCountUtil.release(msg);
+                    upstreamBroken("unparseable response: " + describe(response.decoderResult().cause()));
+                    return;
+                }
+                int code = response.status().code();
+                if (code >= 100 && code < 200) {
+                    // Interim responses (we sent no Expect upstream); 101 cannot happen as Upgrade is removed.
+                    ReferenceCountUtil.release(msg);
+                    return;
+                }
+                onResponseHead(response);
+                if (msg instanceof HttpContent c) { // a full response
+                    onResponseContent(c);
+                }
+            } else if (msg instanceof HttpContent content) {
+                if (!responseStarted) {
+                    content.release();
+                    return;
+                }
+                if (content.decoderResult().isFailure()) {
+                    content.release();
+                    upstreamBroken("unparseable response body: " + describe(content.decoderResult().cause()));
+                    return;
+                }
+                onResponseContent(content);
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        private void onResponseHead(HttpResponse response) {
+            responseStarted = true;
+            record.upstreamHeaderNanos = System.nanoTime() - requestSentNanos;
+            record.status = response.status().code();
+            record.recordAttempt(server.key(), "ok");
+            keepAliveUpstream = HttpUtil.isKeepAlive(response);
+            int code = response.status().code();
+            boolean bodiless = encoder.headRequest || code == 204 || code == 304;
+            HttpHeaders out = io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory()
+                    .withValidation(false).newHeaders();
+            copyEndToEnd(response.headers(), out);
+            boolean hasLength = response.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
+            // Framing towards the client (RFC 9112 §6): keep a length, else chunk for 1.1, else close-delimit.
+            // A body still arriving (an echo, an early answer) does not rule out keep-alive yet: that is
+            // decided when the response ends, and a connection closed then needs no Connection: close.
+            keepAliveClient = keepAliveClient && !closing && !runtime.draining();
+            if (!hasLength && !bodiless) {
+                if (request.protocolVersion() == HttpVersion.HTTP_1_1) {
+                    out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+                } else {
+                    keepAliveClient = false;
+                }
+            } else if (!hasLength && encoder.headRequest
+                    && HttpUtil.isTransferEncodingChunked(response)) {
+                out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            }
+            String viaIn = response.headers().get(HttpHeaderNames.VIA);
+            String viaOwn = "1.1 " + via;
+            out.set(HttpHeaderNames.VIA, viaIn == null ? viaOwn : viaIn + ", " + viaOwn);
+            if (!out.contains(X_REQUEST_ID)) {
+                out.set(X_REQUEST_ID, record.requestId);
+            }
+            setConnection(out);
+            cancelUpstreamTimer();
+            armUpstreamTimer(); // now the idle timeout of the body
+            ctx.write(new DefaultHttpResponse(request.protocolVersion(), response.status(), out));
+        }
+
+        private void setConnection(HttpHeaders out) {
+            if (!keepAliveClient) {
+                out.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            } else if (request.protocolVersion() == HttpVersion.HTTP_1_0) {
+                out.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            }
+        }
+
+        private void onResponseContent(HttpContent content) {
+            record.bytesOut += content.content().readableBytes();
+            if (content instanceof LastHttpContent) {
+                responseComplete = true;
+                cancelUpstreamTimer();
+                HttpContent last = content.content().isReadable()
+                        ? new io.netty.handler.codec.http.DefaultLastHttpContent(content.content(), false)
+                        : LastHttpContent.EMPTY_LAST_CONTENT;
+                if (!content.content().isReadable()) {
+                    content.release();
+                }
+                ChannelFuture f = ctx.writeAndFlush(last);
+                releaseUpstream();
+                boolean keep = keepAliveClient && requestComplete;
+                if (!keep) {
+                    f.addListener(ChannelFutureListener.CLOSE);
+                }
+                finish(true, keep);
+            } else {
+                ctx.write(content);
+            }
+        }
+
+        void onUpstreamReadComplete() {
+            if (done) {
+                return;
+            }
+            ctx.flush();
+            if (!responseComplete && ctx.channel().isWritable()) {
+                upstream.read();
+            }
+        }
+
+        void onUpstreamClosed(Throwable cause) {
+            if (done || upstream == null) {
+                return;
+            }
+            if (!responseStarted) {
+                // A pooled connection the origin had just closed: replaying is safe when nothing of the request
+                // body left us (the origin cannot have acted on a request it never fully got).
+                if (reusedConnection && !requestBodyStarted && freshRetries == 0) {
+                    freshRetries++;
+                    Channel u = upstream;
+                    detachUpstream();
+                    u.close();
+                    connectFresh();
+                    return;
+                }
+                upstreamBroken(cause == null ? "connection closed before a response" : describe(cause));
+            } else {
+                // Mid-body: the client has a partial response; all we can do is cut it too.
+                record.error = new ProxyError.UpstreamBroken(server.key(),
+                        "connection closed mid-response" + (cause == null ? "" : ": " + describe(cause)));
+                Channel u = upstream;
+                detachUpstream();
+                u.close();
+                ctx.flush();
+                ctx.close();
+                finish(false, false);
+            }
+        }
+
+        private void connectFresh() {
+            // A fresh connection to the same server; the pool is skipped because its entries may be stale too.
+            UpstreamServer target = server;
+            ConnectionPool pool = ConnectionPool.current();
+            Channel c;
+            while ((c = pool.acquire(target, 0)) != null) {
+                c.close();
+            }
+            connect(target);
+        }
+
+        private void upstreamBroken(String why) {
+            record.recordAttempt(server.key(), "broken");
+            Channel u = upstream;
+            detachUpstream();
+            if (u != null) {
+                u.close();
+            }
+            fail(new ProxyError.UpstreamBroken(server.key(), why));
+        }
+
+        private void armUpstreamTimer() {
+            UpstreamConfig.TimeoutsConfig t = group.config().timeouts();
+            long limit = (responseStarted ? t.idle() : t.responseHeader()).toNanos();
+            if (limit <= 0 || done) {
+                return;
+            }
+            long since = responseStarted ? lastUpstreamActivityNanos : requestSentNanos;
+            long delay = Math.max(1, since + limit - System.nanoTime());
+            upstreamTimer = ctx.executor().schedule(this::checkUpstreamTimer, delay, TimeUnit.NANOSECONDS);
+        }
+
+        private void cancelUpstreamTimer() {
+            if (upstreamTimer != null) {
+                upstreamTimer.cancel(false);
+                upstreamTimer = null;
+            }
+        }
+
+        private void checkUpstreamTimer() {
+            upstreamTimer = null;
+            if (done || responseComplete || upstream == null) {
+                return;
+            }
+            UpstreamConfig.TimeoutsConfig t = group.config().timeouts();
+            long now = System.nanoTime();
+            if (!responseStarted) {
+                if (now - requestSentNanos >= t.responseHeader().toNanos()) {
+                    record.recordAttempt(server.key(), "header-timeout");
+                    Channel u = upstream;
+                    detachUpstream();
+                    u.close();
+                    fail(new ProxyError.UpstreamTimeout(server.key(), "response header"));
+                    return;
+                }
+            } else if (now - lastUpstreamActivityNanos >= t.idle().toNanos()) {
+                record.error = new ProxyError.UpstreamTimeout(server.key(), "idle");
+                Channel u = upstream;
+                detachUpstream();
+                u.close();
+                ctx.flush();
+                ctx.close();
+                finish(false, false);
+                return;
+            }
+            armUpstreamTimer();
+        }
+
+        private void detachUpstream() {
+            cancelUpstreamTimer();
+            if (upstreamHandler != null) {
+                upstreamHandler.exchange = null;
+            }
+            upstream = null;
+            upstreamHandler = null;
+        }
+
+        private void releaseUpstream() {
+            Channel u = upstream;
+            UpstreamHandler h = upstreamHandler;
+            detachUpstream();
+            if (u == null) {
+                return;
+            }
+            if (keepAliveUpstream && requestSent && u.isActive()) {
+                ConnectionPool.current().release(h.server, u, group.config().pool().maxIdlePerLoop());
+            } else {
+                u.close();
+            }
+        }
+
+        // ---- local answers and the end ------------------------------------------------------------------
+
+        void fail(ProxyError error) {
+            record.error = error;
+            respondLocal(error.toResponse(record.requestId == null ? newRequestId() : record.requestId));
+        }
+
+        private void respondLocal(LocalResponse response) {
+            localResponse = true;
+            releasePending();
+            if (responseStarted) {
+                ctx.close(); // cannot answer twice
+                finish(false, false);
+                return;
+            }
+            responseStarted = true;
+            responseComplete = true;
+            record.status = response.status();
+            record.bytesOut = response.body().length;
+            // The connection survives only when the request was read completely and framing was sound.
+            boolean keep = keepAliveClient && !response.closeConnection() && requestComplete && !closing
+                    && !runtime.draining();
+            encoder.headRequest = request != null && request.method().equals(HttpMethod.HEAD);
+            DefaultFullHttpResponse out = new DefaultFullHttpResponse(
+                    request == null ? HttpVersion.HTTP_1_1 : request.protocolVersion(),
+                    HttpResponseStatus.valueOf(response.status()),
+                    Unpooled.wrappedBuffer(response.body()));
+            HttpHeaders h = out.headers();
+            for (Map.Entry<String, String> e : response.headers()) {
+                h.add(e.getKey(), e.getValue());
+            }
+            h.set(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
+            h.set(X_REQUEST_ID, record.requestId);
+            keepAliveClient = keep;
+            setConnection(h);
+            ChannelFuture f = ctx.writeAndFlush(out);
+            if (!keep) {
+                f.addListener(ChannelFutureListener.CLOSE);
+            }
+            finish(true, keep);
+        }
+
+        private void releasePending() {
+            HttpContent c;
+            while ((c = pending.poll()) != null) {
+                c.release();
+            }
+        }
+
+        private void finish(boolean completed, boolean keepAlive) {
+            if (done) {
+                return;
+            }
+            done = true;
+            cancelUpstreamTimer();
+            record.totalNanos = System.nanoTime() - record.startNanos;
+            runtime.accessLog().log(record);
+            if (completed) {
+                exchangeDone(keepAlive);
+            } else {
+                exchange = null;
+            }
+        }
+    }
+
+    /** Copies the end-to-end headers: all but hop-by-hop ones (RFC 9110 §7.6.1) and those Connection names. */
+    static void copyEndToEnd(HttpHeaders in, HttpHeaders out) {
+        String[] named = connectionOptions(in);
+        for (java.util.Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence(); it.hasNext(); ) {
+            Map.Entry<CharSequence, CharSequence> e = it.next();
+            CharSequence name = e.getKey();
+            if (isHopByHop(name) || namedByConnection(name, named)) {
+                continue;
+            }
+            out.add(name, e.getValue());
+        }
+    }
+
+    private static final String[] NO_OPTIONS = new String[0];
+
+    private static String[] connectionOptions(HttpHeaders in) {
+        java.util.List<String> values = in.getAll(HttpHeaderNames.CONNECTION);
+        if (values.isEmpty()) {
+            return NO_OPTIONS;
+        }
+        java.util.List<String> tokens = new java.util.ArrayList<>(2);
+        for (String value : values) {
+            for (String token : value.split(",")) {
+                String t = token.trim();
+                if (!t.isEmpty() && !t.equalsIgnoreCase("close") && !t.equalsIgnoreCase("keep-alive")) {
+                    tokens.add(t);
+                }
+            }
+        }
+        return tokens.toArray(NO_OPTIONS);
+    }
+
+    private static boolean isHopByHop(CharSequence name) {
+        return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)
+                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.KEEP_ALIVE)
+                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE)
+                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRAILER)
+                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRANSFER_ENCODING)
+                || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE)
+                || (name.length() > 6 && AsciiString.regionMatches(name, true, 0, "proxy-", 0, 6));
+    }
+
+    private static boolean namedByConnection(CharSequence name, String[] options) {
+        for (String option : options) {
+            if (AsciiString.contentEqualsIgnoreCase(name, option)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String describe(Throwable t) {
+        if (t == null) {
+            return "unknown";
+        }
+        String m = t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m;
+    }
+}

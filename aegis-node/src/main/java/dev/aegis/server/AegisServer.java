@@ -1,0 +1,193 @@
+package dev.aegis.server;
+
+import dev.aegis.config.AegisConfig;
+import dev.aegis.config.LimitsConfig;
+import dev.aegis.proxy.ConfigSnapshot;
+import dev.aegis.proxy.NodeRuntime;
+import dev.aegis.proxy.ProxyHandler;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running node's HTTP listener: binds {@code node.listen}, builds each connection's pipeline (strict decoder,
+ * response encoder, proxy handler), enforces the connection limit, swaps config snapshots, and stops gracefully.
+ */
+public final class AegisServer implements NodeRuntime, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AegisServer.class);
+
+    private final AtomicReference<ConfigSnapshot> snapshot;
+    private final Transport transport;
+    private final AccessLog accessLog;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final ChannelGroup connections = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicLong refused = new AtomicLong();
+    private final Channel listener;
+    private volatile boolean draining;
+
+    private AegisServer(AegisConfig config, AccessLog accessLog) throws InterruptedException {
+        this.snapshot = new AtomicReference<>(ConfigSnapshot.compile(config));
+        this.transport = Transport.best();
+        this.accessLog = accessLog;
+        this.bossGroup = transport.newGroup(1, "aegis-accept");
+        this.workerGroup = transport.newGroup(config.node().workers(), "aegis-loop");
+        ServerBootstrap b = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        initConnection(ch);
+                    }
+                });
+        InetSocketAddress address = new InetSocketAddress(config.node().listen().host(), config.node().listen().port());
+        try {
+            this.listener = b.bind(address).sync().channel();
+        } catch (Exception e) {
+            bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw new IllegalStateException("cannot listen on " + config.node().listen() + ": " + e.getMessage(), e);
+        }
+        log.info("listening on {} ({} transport, {} event loops)", listener.localAddress(), transport,
+                config.node().workers() > 0 ? config.node().workers() : Runtime.getRuntime().availableProcessors());
+    }
+
+    /** Binds and starts a node serving {@code config}; throws {@link IllegalStateException} if it cannot bind. */
+    public static AegisServer start(AegisConfig config, AccessLog accessLog) {
+        try {
+            return new AegisServer(config, accessLog);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while binding", e);
+        }
+    }
+
+    private void initConnection(SocketChannel ch) {
+        ConfigSnapshot current = snapshot.get();
+        LimitsConfig limits = current.config().limits();
+        if (open.incrementAndGet() > limits.maxConnections() || draining) {
+            open.decrementAndGet();
+            if (refused.getAndIncrement() % 1000 == 0) {
+                log.warn("refusing connections: {} open is the limit (limits.max_connections){}",
+                        limits.maxConnections(), draining ? ", or draining" : "");
+            }
+            ch.close();
+            return;
+        }
+        ch.closeFuture().addListener(f -> open.decrementAndGet());
+        connections.add(ch);
+        Http1RequestDecoder decoder = new Http1RequestDecoder((int) limits.maxUriBytes(),
+                (int) limits.maxHeaderBytes(), limits.maxBodyBytes());
+        ProxyHandler handler = new ProxyHandler(this, decoder, current.config().node().id());
+        ch.pipeline().addLast("decoder", decoder);
+        ch.pipeline().addLast("encoder", handler.encoder());
+        ch.pipeline().addLast("proxy", handler);
+    }
+
+    /** The port the node listens on. */
+    public int port() {
+        return ((InetSocketAddress) listener.localAddress()).getPort();
+    }
+
+    /** Client connections open now. */
+    public int openConnections() {
+        return open.get();
+    }
+
+    /** Publishes a new config: requests that start from now on use it, those in flight finish on theirs. */
+    public void apply(AegisConfig config) {
+        snapshot.set(ConfigSnapshot.compile(config));
+    }
+
+    @Override
+    public ConfigSnapshot snapshot() {
+        return snapshot.get();
+    }
+
+    @Override
+    public AccessLog accessLog() {
+        return accessLog;
+    }
+
+    @Override
+    public boolean draining() {
+        return draining;
+    }
+
+    @Override
+    public Transport transport() {
+        return transport;
+    }
+
+    /**
+     * Graceful stop: stop accepting, close idle connections, let in-flight requests finish (their responses
+     * close the connection) until {@code deadline}, then close what is left. Returns true if all finished.
+     */
+    public boolean shutdownGracefully(Duration deadline) {
+        draining = true;
+        listener.close().syncUninterruptibly();
+        for (Channel ch : connections) {
+            ch.eventLoop().execute(() -> {
+                ProxyHandler h = ch.pipeline().get(ProxyHandler.class);
+                if (h != null) {
+                    h.drain();
+                }
+            });
+        }
+        long end = System.nanoTime() + deadline.toNanos();
+        boolean clean = true;
+        while (!connections.isEmpty()) {
+            if (System.nanoTime() > end) {
+                clean = false;
+                log.warn("drain deadline reached with {} connections open; closing them", connections.size());
+                connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+                break;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        closeGroups();
+        return clean;
+    }
+
+    private void closeGroups() {
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        accessLog.close();
+    }
+
+    /** Stops at once: closes the listener and every connection. */
+    @Override
+    public void close() {
+        draining = true;
+        listener.close().syncUninterruptibly();
+        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        closeGroups();
+    }
+}
