@@ -548,8 +548,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (head.originForm != request.uri() || !in.contains(HttpHeaderNames.HOST)) {
                 out.set(HttpHeaderNames.HOST, head.host() == null ? "" : head.host());
             }
+            // Framing is set from what the parser decided, never from copied fields.
+            out.remove(HttpHeaderNames.CONTENT_LENGTH);
             if (HttpUtil.isTransferEncodingChunked(request)) {
                 out.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            } else if (request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                out.set(HttpHeaderNames.CONTENT_LENGTH, request.headers().get(HttpHeaderNames.CONTENT_LENGTH));
             }
             // X-Forwarded-For: append the peer, as every hop does; the client IP phase reads it right to left.
             String xff = in.get(X_FORWARDED_FOR);
@@ -902,7 +906,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         for (String value : values) {
             for (String token : value.split(",")) {
                 String t = token.trim();
-                if (!t.isEmpty() && !t.equalsIgnoreCase("close") && !t.equalsIgnoreCase("keep-alive")) {
+                // Framing and routing fields are never dropped because Connection names them: removing
+                // Content-Length that way would turn a body into a smuggled request (RFC 9110 §7.6.1 lets a proxy
+                // ignore such options).
+                if (!t.isEmpty() && !t.equalsIgnoreCase("close") && !t.equalsIgnoreCase("keep-alive")
+                        && !t.equalsIgnoreCase("content-length") && !t.equalsIgnoreCase("transfer-encoding")
+                        && !t.equalsIgnoreCase("host")) {
                     tokens.add(t);
                 }
             }

@@ -382,7 +382,8 @@ public final class Http1RequestDecoder extends ChannelInboundHandlerAdapter {
         }
         for (int i = sp1 + 1; i < sp2; i++) {
             byte b = buf.getByte(i);
-            if (b <= 0x20 || b == 0x7f || b < 0) { // controls, space, DEL and non-ASCII must be percent-encoded
+            // Controls, space, DEL and non-ASCII must be percent-encoded; a fragment is never sent (RFC 9112 §3.2).
+            if (b <= 0x20 || b == 0x7f || b == '#') {
                 head.fail(400, "invalid character in request target");
                 return;
             }

@@ -32,10 +32,47 @@ final class HttpChars {
         return b > 0 && TCHAR[b];
     }
 
-    /** A Host value: non-empty is not required (RFC 9112 §3.2 allows empty), characters from the URI grammar. */
+    /**
+     * A Host value (RFC 9110 §7.2, RFC 3986 §3.2.2): empty, or reg-name / IPv4 / {@code [IP-literal]}, optionally
+     * followed by {@code :port} made of digits. Anything else (a second colon, a letter in the port) is refused,
+     * since proxy and origin could read such a value differently.
+     */
     static boolean isValidHost(byte[] v) {
-        for (byte b : v) {
-            if (b <= 0 || !HOST[b]) {
+        int n = v.length;
+        int hostEnd = n;
+        int i = 0;
+        if (n > 0 && v[0] == '[') {
+            while (i < n && v[i] != ']') {
+                byte b = v[i];
+                if (b <= 0 || !HOST[b]) {
+                    return false;
+                }
+                i++;
+            }
+            if (i == n) {
+                return false;
+            }
+            hostEnd = i + 1;
+        } else {
+            for (; i < n; i++) {
+                byte b = v[i];
+                if (b == ':') {
+                    hostEnd = i;
+                    break;
+                }
+                if (b <= 0 || !HOST[b] || b == '[' || b == ']') {
+                    return false;
+                }
+            }
+        }
+        if (hostEnd == n) {
+            return true;
+        }
+        if (v[hostEnd] != ':' || n - hostEnd - 1 > 5) {
+            return false;
+        }
+        for (int p = hostEnd + 1; p < n; p++) {
+            if (v[p] < '0' || v[p] > '9') {
                 return false;
             }
         }
