@@ -473,6 +473,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
+                            // Closes the connection once it has idled in the pool for pool.idle_timeout.
+                            ch.pipeline().addLast("idle", new io.netty.handler.timeout.IdleStateHandler(0, 0,
+                                    cfg.pool().idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
                             ch.pipeline().addLast("codec", new HttpClientCodec(4096, 64 * 1024, 16 * 1024));
                             ch.pipeline().addLast("upstream", new UpstreamHandler(target));
                         }

@@ -60,6 +60,13 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof io.netty.handler.timeout.IdleStateEvent && exchange == null) {
+            ctx.close(); // idled in the pool for pool.idle_timeout; an exchange in progress has its own timers
+        }
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         ProxyHandler.Exchange ex = exchange;
         if (ex != null) {

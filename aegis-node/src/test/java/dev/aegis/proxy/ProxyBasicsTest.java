@@ -173,6 +173,32 @@ class ProxyBasicsTest {
     }
 
     @Test
+    void idlePooledConnectionsAreClosedAfterTheIdleTimeout() throws Exception {
+        try (MockOrigin own = MockOrigin.start("127.0.0.1", 0);
+             NodeFixture shortIdle = NodeFixture.start("""
+                     node: { listen: "127.0.0.1:0", workers: 1 }
+                     upstreams:
+                       app:
+                         servers: [ { address: "127.0.0.1:${ORIGIN}" } ]
+                         pool: { idle_timeout: 300ms }
+                     routes:
+                       - { name: all, match: { path: { prefix: / } }, upstream: app }
+                     """, vars(own.port()));
+             RawConnection c = RawConnection.open(shortIdle.port())) {
+            assertThat(c.send(get("/")).read().status()).isEqualTo(200);
+            assertThat(own.openConnections()).isEqualTo(1); // pooled, still open
+            long deadline = System.nanoTime() + 3_000_000_000L;
+            while (own.openConnections() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(own.openConnections()).isZero();
+            // The next request simply opens a new connection.
+            assertThat(c.send(get("/")).read().status()).isEqualTo(200);
+            assertThat(own.connectionsAccepted()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void absoluteFormTargetIsForwardedInOriginForm() throws Exception {
         try (RawConnection c = RawConnection.open(node.port())) {
             HttpResponse r = c.send("GET http://other.example/anything/x?y=1 HTTP/1.1\r\nHost: ignored\r\n\r\n")
