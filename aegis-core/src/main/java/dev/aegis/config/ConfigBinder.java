@@ -97,11 +97,30 @@ final class ConfigBinder {
 
     private static NodeConfig node(Section s) {
         String id = s.has("id") ? s.requiredString("id") : null;
+        if (id != null && !isNodeId(id)) {
+            s.error("id", "must be 1 to 64 letters, digits, '.', '_' or '-' (it is sent in the Via header), got "
+                    + ConfigValues.quote(id));
+            id = null;
+        }
         return new NodeConfig(
                 id != null ? id : LocalHostName.VALUE,
                 s.parsed("listen", DEFAULT_LISTEN, "an address", ConfigValues::parseListen),
                 (int) s.integer("workers", 0, 0, 4096),
                 s.duration("drain_timeout", DEFAULT_DRAIN_TIMEOUT, false));
+    }
+
+    private static boolean isNodeId(String id) {
+        if (id.isEmpty() || id.length() > 64) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_'
+                    || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static AdminConfig admin(Section s) {
@@ -457,8 +476,10 @@ final class ConfigBinder {
 
     private static LimitsConfig limits(Section s) {
         return new LimitsConfig(
-                s.size("max_header_bytes", 32L << 10, 1),
-                s.size("max_uri_bytes", 8L << 10, 1),
+                // Bounded so a head always fits one in-memory buffer; nginx's large_client_header_buffers
+                // and HAProxy's tune.bufsize are far smaller.
+                s.size("max_header_bytes", 32L << 10, 1, 1L << 20),
+                s.size("max_uri_bytes", 8L << 10, 1, 1L << 20),
                 s.size("max_body_bytes", 100L << 20, 0),
                 s.duration("header_read_timeout", Duration.ofSeconds(10), true),
                 (int) s.integer("max_connections", 100_000, 1, Integer.MAX_VALUE));

@@ -309,4 +309,16 @@ final class ConfigValues {
         }
         return i;
     }
+
+    /** A size as a person writes it: the largest binary unit that divides it ({@code 1MiB}), else bytes. */
+    static String formatSize(long bytes) {
+        String[] units = {"GiB", "MiB", "KiB"};
+        long[] factors = {1L << 30, 1L << 20, 1L << 10};
+        for (int i = 0; i < units.length; i++) {
+            if (bytes >= factors[i] && bytes % factors[i] == 0) {
+                return bytes / factors[i] + units[i];
+            }
+        }
+        return bytes + "B";
+    }
 }

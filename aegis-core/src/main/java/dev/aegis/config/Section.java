@@ -135,12 +135,20 @@ final class Section {
     }
 
     long size(String key, long fallback, long min) {
+        return size(key, fallback, min, Long.MAX_VALUE);
+    }
+
+    long size(String key, long fallback, long min, long max) {
         Long value = parsed(key, null, "a size", ConfigValues::parseSize);
         if (value == null) {
             return fallback;
         }
         if (value < min) {
             error(key, "must be at least " + min + " bytes, got " + value);
+            return fallback;
+        }
+        if (value > max) {
+            error(key, "must be at most " + ConfigValues.formatSize(max) + ", got " + value + " bytes");
             return fallback;
         }
         return value;

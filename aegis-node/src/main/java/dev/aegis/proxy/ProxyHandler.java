@@ -75,6 +75,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private Exchange exchange;
     private ScheduledFuture<?> headTimer;
     private boolean closing;
+    /** Closing: whatever still arrives is discarded. */
+    private boolean lingering;
+    private static final long LINGER_MILLIS = 1000;
+    private static final int MAX_PENDING_BYTES = 256 * 1024;
 
     /** A handler for one client connection; {@code decoder} and {@code encoder} are that connection's. */
     public ProxyHandler(NodeRuntime runtime, Http1RequestDecoder decoder, String nodeId) {
@@ -107,8 +111,31 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     public void drain() {
         closing = true;
         if (exchange == null && !decoder.hasPartialRequest()) {
-            ctx.close();
+            closeAfterFlush(false);
         }
+    }
+
+    /**
+     * Closes once everything written so far has reached the socket (a plain close would discard a response tail
+     * still queued for a slow client). With {@code linger}, the client may still be sending a body we refused:
+     * closing with unread input makes the kernel send RST, which can destroy the answer in flight, so we shut
+     * our side, discard what arrives for a moment, then close (RFC 9112 §9.6).
+     */
+    private void closeAfterFlush(boolean linger) {
+        if (lingering) {
+            return;
+        }
+        lingering = true;
+        cancelHeadTimer();
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFuture f) -> {
+            if (!linger || !(f.channel() instanceof io.netty.channel.socket.DuplexChannel duplex) || !f.isSuccess()) {
+                f.channel().close();
+                return;
+            }
+            duplex.shutdownOutput();
+            ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+            ctx.read();
+        });
     }
 
     private void armHeadTimer() {
@@ -118,7 +145,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             // Slowloris: a whole request head (or the next one on a kept-alive connection) must arrive in time.
             headTimer = ctx.executor().schedule(() -> {
                 headTimer = null;
-                if (exchange == null) {
+                if (exchange != null) {
+                    return;
+                }
+                io.netty.channel.ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+                if (out != null && out.totalPendingWriteBytes() > 0) {
+                    armHeadTimer(); // the previous response is still being written: its reader is not idle
+                } else {
                     ctx.close();
                 }
             }, nanos, TimeUnit.NANOSECONDS);
@@ -134,6 +167,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (lingering) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (msg instanceof HttpRequest request) {
             cancelHeadTimer();
             exchange = new Exchange(request);
@@ -162,7 +199,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         Exchange ex = exchange;
-        if (ex == null) {
+        if (lingering) {
+            ctx.read(); // keep discarding until the linger timer closes
+        } else if (ex == null) {
             ctx.read(); // waiting for (the rest of) a request head
         } else {
             ex.onClientReadComplete();
@@ -198,13 +237,27 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Called when a response is complete: next request, or close. */
-    private void exchangeDone(boolean keepAlive) {
+    private void exchangeDone(boolean keepAlive, boolean requestComplete) {
         exchange = null;
         if (!keepAlive || closing || runtime.draining()) {
-            ctx.close();
+            closeAfterFlush(!requestComplete);
             return;
         }
         armHeadTimer();
+        if (decoder.hasBufferedBytes()) {
+            // A pipelined request is waiting. Start it from a fresh task, not from inside the upstream
+            // connection's read that just completed this response: that connection may still be decoding.
+            ctx.executor().execute(this::resumeDecoding);
+        } else {
+            decoder.resume();
+            ctx.read();
+        }
+    }
+
+    private void resumeDecoding() {
+        if (exchange != null || lingering || !ctx.channel().isActive()) {
+            return;
+        }
         decoder.resume();
         if (exchange == null) {
             ctx.read();
@@ -247,6 +300,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         private Channel upstream;
         private UpstreamHandler upstreamHandler;
         private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(4);
+        private int pendingBytes;
         private boolean hasBody;
         private boolean requestComplete;
         private boolean requestBodyStarted; // a body byte left for the upstream (no replay possible)
@@ -359,6 +413,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
         void onRequestContent(HttpContent content) {
             record.bytesIn += content.content().readableBytes();
+            lastUpstreamActivityNanos = System.nanoTime();
             boolean last = content instanceof LastHttpContent;
             if (last) {
                 requestComplete = true;
@@ -373,6 +428,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             if (upstream == null || !pending.isEmpty()) {
                 pending.add(content);
+                pendingBytes += content.content().readableBytes();
                 return;
             }
             writeUpstream(content);
@@ -412,7 +468,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (localResponse || responseComplete) {
                 ctx.read(); // draining a body we answered already
             } else if (upstream == null) {
-                if (pending.size() < MAX_PENDING_CONTENT) {
+                if (pendingBytes < MAX_PENDING_BYTES && pending.size() < MAX_PENDING_CONTENT) {
                     ctx.read();
                 }
             } else if (upstream.isWritable()) {
@@ -431,6 +487,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
 
         void onClientWritable() {
+            // Time spent waiting for a slow client is not the origin's idleness.
+            lastUpstreamActivityNanos = System.nanoTime();
             if (responseStarted && !responseComplete && upstream != null) {
                 upstream.read();
             }
@@ -525,6 +583,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 while ((c = pending.poll()) != null) {
                     writeUpstream(c);
                 }
+                pendingBytes = 0;
+                if (!requestSent) {
+                    armUpstreamTimer(); // the idle timeout also covers a body that stops flowing
+                }
                 if (upstreamNeedsFlush) {
                     ch.flush();
                     upstreamNeedsFlush = false;
@@ -548,9 +610,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                     .withValidation(false).newHeaders();
             copyEndToEnd(in, out);
             out.remove(HttpHeaderNames.EXPECT);
-            if (head.originForm != request.uri() || !in.contains(HttpHeaderNames.HOST)) {
-                out.set(HttpHeaderNames.HOST, head.host() == null ? "" : head.host());
-            }
+            // Always the host the node routed on; an HTTP/1.0 request without one gets the server's authority.
+            out.set(HttpHeaderNames.HOST, head.host() != null ? head.host() : server.key());
             // Framing is set from what the parser decided, never from copied fields.
             out.remove(HttpHeaderNames.CONTENT_LENGTH);
             if (HttpUtil.isTransferEncodingChunked(request)) {
@@ -559,7 +620,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 out.set(HttpHeaderNames.CONTENT_LENGTH, request.headers().get(HttpHeaderNames.CONTENT_LENGTH));
             }
             // X-Forwarded-For: append the peer, as every hop does; the client IP phase reads it right to left.
-            String xff = in.get(X_FORWARDED_FOR);
+            java.util.List<String> xffLines = in.getAll(X_FORWARDED_FOR);
+            String xff = xffLines.isEmpty() ? null : xffLines.size() == 1 ? xffLines.get(0) : String.join(", ", xffLines);
             out.set(X_FORWARDED_FOR, xff == null || xff.isEmpty() ? peerAddress : xff + ", " + peerAddress);
             boolean trustedPeer = record.peerTrusted;
             if (!trustedPeer || !in.contains(X_FORWARDED_PROTO)) {
@@ -632,7 +694,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             HttpHeaders out = io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory()
                     .withValidation(false).newHeaders();
             copyEndToEnd(response.headers(), out);
-            boolean hasLength = response.headers().contains(HttpHeaderNames.CONTENT_LENGTH);
+            boolean hasLength = out.contains(HttpHeaderNames.CONTENT_LENGTH);
             // Framing towards the client (RFC 9112 §6): keep a length, else chunk for 1.1, else close-delimit.
             // A body still arriving (an echo, an early answer) does not rule out keep-alive yet: that is
             // decided when the response ends, and a connection closed then needs no Connection: close.
@@ -695,7 +757,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             ctx.flush();
-            if (!responseComplete && ctx.channel().isWritable()) {
+            // Until the response head arrives nothing is written to the client, so reading cannot overrun it.
+            if (!responseComplete && upstream != null && (!responseStarted || ctx.channel().isWritable())) {
                 upstream.read();
             }
         }
@@ -707,7 +770,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (!responseStarted) {
                 // A pooled connection the origin had just closed: replaying is safe when nothing of the request
                 // body left us (the origin cannot have acted on a request it never fully got).
-                if (reusedConnection && !requestBodyStarted && freshRetries == 0) {
+                if (reusedConnection && !requestBodyStarted && freshRetries == 0 && isIdempotent()) {
                     freshRetries++;
                     Channel u = upstream;
                     detachUpstream();
@@ -727,6 +790,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 ctx.close();
                 finish(false, false);
             }
+        }
+
+        /** RFC 9110 §9.2.2: only these may be sent again without the client asking. */
+        private boolean isIdempotent() {
+            HttpMethod m = request.method();
+            return m.equals(HttpMethod.GET) || m.equals(HttpMethod.HEAD) || m.equals(HttpMethod.OPTIONS)
+                    || m.equals(HttpMethod.TRACE) || m.equals(HttpMethod.PUT) || m.equals(HttpMethod.DELETE);
         }
 
         private void connectFresh() {
@@ -750,15 +820,28 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             fail(new ProxyError.UpstreamBroken(server.key(), why));
         }
 
+        /**
+         * One timer per exchange, re-armed for the phase it is in: while the request body streams, and while the
+         * response body streams, {@code timeouts.idle} without progress; between the end of the request and the
+         * response head, {@code timeouts.response_header}.
+         */
         private void armUpstreamTimer() {
-            UpstreamConfig.TimeoutsConfig t = group.config().timeouts();
-            long limit = (responseStarted ? t.idle() : t.responseHeader()).toNanos();
-            if (limit <= 0 || done) {
+            cancelUpstreamTimer();
+            if (done) {
                 return;
             }
-            long since = responseStarted ? lastUpstreamActivityNanos : requestSentNanos;
-            long delay = Math.max(1, since + limit - System.nanoTime());
+            long limit = currentLimitNanos();
+            long delay = Math.max(1, currentSince() + limit - System.nanoTime());
             upstreamTimer = ctx.executor().schedule(this::checkUpstreamTimer, delay, TimeUnit.NANOSECONDS);
+        }
+
+        private long currentLimitNanos() {
+            UpstreamConfig.TimeoutsConfig t = group.config().timeouts();
+            return (requestSent && !responseStarted ? t.responseHeader() : t.idle()).toNanos();
+        }
+
+        private long currentSince() {
+            return requestSent && !responseStarted ? requestSentNanos : lastUpstreamActivityNanos;
         }
 
         private void cancelUpstreamTimer() {
@@ -773,28 +856,34 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (done || responseComplete || upstream == null) {
                 return;
             }
-            UpstreamConfig.TimeoutsConfig t = group.config().timeouts();
-            long now = System.nanoTime();
-            if (!responseStarted) {
-                if (now - requestSentNanos >= t.responseHeader().toNanos()) {
-                    record.recordAttempt(server.key(), "header-timeout");
-                    Channel u = upstream;
-                    detachUpstream();
-                    u.close();
-                    fail(new ProxyError.UpstreamTimeout(server.key(), "response header"));
-                    return;
-                }
-            } else if (now - lastUpstreamActivityNanos >= t.idle().toNanos()) {
+            if (System.nanoTime() - currentSince() < currentLimitNanos()) {
+                armUpstreamTimer(); // there was progress since the timer was set
+                return;
+            }
+            Channel u = upstream;
+            if (!requestSent && !responseStarted) {
+                // The request body stopped flowing: the client stalled (the origin can take more) or the origin
+                // stopped reading it.
+                boolean clientStalled = u.isWritable();
+                record.recordAttempt(server.key(), clientStalled ? "client-body-timeout" : "body-write-timeout");
+                detachUpstream();
+                u.close();
+                fail(clientStalled ? new ProxyError.BadRequest(408, "the request body did not arrive in time")
+                        : new ProxyError.UpstreamTimeout(server.key(), "request body write"));
+            } else if (!responseStarted) {
+                record.recordAttempt(server.key(), "header-timeout");
+                detachUpstream();
+                u.close();
+                fail(new ProxyError.UpstreamTimeout(server.key(), "response header"));
+            } else {
+                // Mid-response: the status is out already, so the only signal left is cutting the connection.
                 record.error = new ProxyError.UpstreamTimeout(server.key(), "idle");
-                Channel u = upstream;
                 detachUpstream();
                 u.close();
                 ctx.flush();
                 ctx.close();
                 finish(false, false);
-                return;
             }
-            armUpstreamTimer();
         }
 
         private void detachUpstream() {
@@ -878,7 +967,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             record.totalNanos = System.nanoTime() - record.startNanos;
             runtime.accessLog().log(record);
             if (completed) {
-                exchangeDone(keepAlive);
+                exchangeDone(keepAlive, requestComplete);
             } else {
                 exchange = null;
             }

@@ -69,6 +69,11 @@ public final class Http1RequestDecoder extends ChannelInboundHandlerAdapter {
         this.maxBodyBytes = maxBodyBytes;
     }
 
+    /** Whether bytes not decoded yet are buffered (a pipelined request, or a head in progress). */
+    public boolean hasBufferedBytes() {
+        return cumulation != null && cumulation.isReadable();
+    }
+
     /** Whether bytes of a request that has not been emitted yet are buffered (a head in progress). */
     public boolean hasPartialRequest() {
         return state == State.HEAD && cumulation != null && cumulation.isReadable();
@@ -140,7 +145,8 @@ public final class Http1RequestDecoder extends ChannelInboundHandlerAdapter {
             if (cumulation != null && !cumulation.isReadable()) {
                 cumulation.release();
                 cumulation = null;
-            } else if (cumulation != null && cumulation.readerIndex() > 8192) {
+            } else if (cumulation != null && cumulation.refCnt() == 1 && cumulation.readerIndex() > 8192) {
+                // Compacting moves bytes: only when no body slice we emitted still points into the buffer.
                 cumulation.discardSomeReadBytes();
             }
         } finally {
@@ -238,7 +244,7 @@ public final class Http1RequestDecoder extends ChannelInboundHandlerAdapter {
             if (lineEnd < 0 && readable > maxUriBytes + 64) {
                 return reject(ctx, 414, "request line too long");
             }
-            if (readable > maxHeaderBytes + (lineEnd < 0 ? maxUriBytes : lineEnd - start)) {
+            if ((long) readable > (long) maxHeaderBytes + (lineEnd < 0 ? maxUriBytes : lineEnd - start)) {
                 return reject(ctx, 431, "request header fields too large");
             }
             return false;
@@ -411,8 +417,23 @@ public final class Http1RequestDecoder extends ChannelInboundHandlerAdapter {
             if (!head.target.equals("*") || !head.method.equals(HttpMethod.OPTIONS)) {
                 head.fail(400, "asterisk-form is only for OPTIONS");
             }
-        } else if (head.target.charAt(0) != '/' && !startsWithHttpScheme(head.target)) {
-            head.fail(400, "request target must be origin-form or absolute-form");
+        } else if (head.target.charAt(0) != '/') {
+            if (!startsWithHttpScheme(head.target)) {
+                head.fail(400, "request target must be origin-form or absolute-form");
+                return;
+            }
+            // The authority becomes the Host the origin sees: it must pass the same check as a Host field and
+            // carry no userinfo (RFC 9110 §4.2.4), or proxy and origin could disagree on the host.
+            int authorityStart = head.target.indexOf("://") + 3;
+            int authorityEnd = authorityStart;
+            while (authorityEnd < head.target.length() && head.target.charAt(authorityEnd) != '/'
+                    && head.target.charAt(authorityEnd) != '?') {
+                authorityEnd++;
+            }
+            byte[] authority = head.target.substring(authorityStart, authorityEnd).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            if (authority.length == 0 || !HttpChars.isValidHost(authority)) {
+                head.fail(400, "invalid authority in the request target");
+            }
         }
     }
 
@@ -618,10 +639,10 @@ public final class Http1RequestDecoder extends ChannelInboundHandlerAdapter {
             trailerBytes = 0;
             return true;
         }
-        bodySeen += size;
-        if (bodySeen > maxBodyBytes) {
+        if (size > maxBodyBytes - bodySeen) { // written so that a huge chunk size cannot overflow the sum
             return reject(ctx, 413, "request body too large");
         }
+        bodySeen += size;
         remaining = size;
         state = State.CHUNK_DATA;
         return true;

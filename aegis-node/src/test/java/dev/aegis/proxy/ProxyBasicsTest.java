@@ -76,6 +76,67 @@ class ProxyBasicsTest {
     }
 
     @Test
+    void hostCannotBeDroppedByConnectionAndEveryForwardedForLineCounts() throws Exception {
+        try (RawConnection c = RawConnection.open(node.port())) {
+            HttpResponse r = c.send("GET /anything HTTP/1.1\r\nHost: shop.example\r\nConnection: host\r\n"
+                    + "X-Forwarded-For: 198.51.100.1\r\nX-Forwarded-For: 198.51.100.2\r\n\r\n").read();
+            String echo = r.text().toLowerCase();
+            assertThat(echo).contains("\"host\":\"shop.example\"")
+                    .contains("\"x-forwarded-for\":\"198.51.100.1, 198.51.100.2, 127.0.0.1\"");
+        }
+    }
+
+    @Test
+    void chunkedUploadArrivesByteForByte() throws Exception {
+        // Random data in chunks of random sizes, written in odd pieces, so chunk boundaries, reads and the
+        // decoder's buffer compaction fall everywhere. The echo must equal what was sent.
+        java.util.Random random = new java.util.Random(42);
+        byte[] data = new byte[3 * 1024 * 1024 + 17];
+        random.nextBytes(data);
+        java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
+        wire.writeBytes("POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        for (int off = 0; off < data.length; ) {
+            int n = Math.min(data.length - off, 1 + random.nextInt(40_000));
+            wire.writeBytes((Integer.toHexString(n) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            wire.write(data, off, n);
+            wire.writeBytes("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            off += n;
+        }
+        wire.writeBytes("0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        byte[] bytes = wire.toByteArray();
+        try (RawConnection c = RawConnection.open(node.port())) {
+            java.util.concurrent.CompletableFuture<Void> send = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    for (int off = 0; off < bytes.length; ) {
+                        int n = Math.min(bytes.length - off, 1 + random.nextInt(70_000));
+                        c.output().write(bytes, off, n);
+                        off += n;
+                    }
+                    c.output().flush();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            HttpResponse r = c.read();
+            send.get();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(java.util.Arrays.equals(r.body(), data)).as("echoed body equals the upload").isTrue();
+        }
+    }
+
+    @Test
+    void aClosingResponseReachesASlowClientWhole() throws Exception {
+        try (RawConnection c = RawConnection.open(node.port())) {
+            c.send("GET /bytes/8388608 HTTP/1.0\r\n\r\n");
+            Thread.sleep(500); // the node has written all it can and decided to close by now
+            HttpResponse r = c.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).hasSize(8 * 1024 * 1024);
+        }
+    }
+
+    @Test
     void keepsAnAcceptableRequestId() throws Exception {
         try (RawConnection c = RawConnection.open(node.port())) {
             HttpResponse r = c.send("GET /anything HTTP/1.1\r\nHost: a\r\nX-Request-Id: abc-123\r\n\r\n").read();

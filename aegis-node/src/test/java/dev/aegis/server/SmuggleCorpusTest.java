@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
  * every reject case refused outright, every accept case working, nothing ambiguous forwarded.
  */
 class SmuggleCorpusTest {
+    private static final Pattern OTHER_CASE = Pattern.compile("/(c|smuggled)/\\d{4}(/.*)?");
     private static final Pattern STATUS = Pattern.compile("HTTP/1\\.[01] (\\d{3})");
 
     static Path corpusFile() {
@@ -72,7 +73,11 @@ class SmuggleCorpusTest {
                 origin.resetCounters();
                 List<Integer> statuses = exchange(node.port(), raw, pauseAfter);
                 // The corpus names paths; the origin records targets (path and query).
-                List<String> seen = origin.requestTargets().stream().map(SmuggleCorpusTest::pathOf).toList();
+                // A late target of an earlier case (its upstream connection was cut mid-request, and the origin
+                // logged the head after this case began) is not this case's: keep only this case's numbers.
+                String number = String.format("%04d", c.get("n").asInt());
+                List<String> seen = origin.requestTargets().stream().map(SmuggleCorpusTest::pathOf)
+                        .filter(t -> t.contains(number) || !OTHER_CASE.matcher(t).matches()).toList();
 
                 Set<String> allowed = new HashSet<>();
                 c.get("may_reach_origin").forEach(n -> allowed.add(n.asText()));
