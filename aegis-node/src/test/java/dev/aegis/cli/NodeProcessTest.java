@@ -3,6 +3,7 @@ package dev.aegis.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aegis.origin.MockOrigin;
+import dev.aegis.testing.Await;
 import dev.aegis.testing.RawConnection;
 import dev.aegis.testing.RawConnection.HttpResponse;
 import java.io.IOException;
@@ -120,7 +121,8 @@ class NodeProcessTest {
     void sigtermDrainsInFlightRequestsThenExitsZero() throws Exception {
         try (RawConnection c = RawConnection.open(port)) {
             c.send("GET /delay/1000 HTTP/1.1\r\nHost: a\r\n\r\n");
-            Thread.sleep(200);
+            assertThat(Await.until(java.time.Duration.ofSeconds(5),
+                    () -> origin.requestTargets().contains("/delay/1000"))).isTrue();
             node.destroy(); // SIGTERM
             HttpResponse r = c.read();
             assertThat(r.status()).isEqualTo(200);

@@ -3,6 +3,7 @@ package dev.aegis.origin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.aegis.testing.Await;
 import dev.aegis.testing.RawConnection;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -618,10 +619,6 @@ class MockOriginTest {
     }
 
     private void awaitNoOpenConnections() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (origin.openConnections() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(origin.openConnections()).isZero();
+        assertThat(Await.until(java.time.Duration.ofSeconds(5), () -> origin.openConnections() == 0)).isTrue();
     }
 }

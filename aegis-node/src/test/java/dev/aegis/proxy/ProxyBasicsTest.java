@@ -3,6 +3,7 @@ package dev.aegis.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aegis.origin.MockOrigin;
+import dev.aegis.testing.Await;
 import dev.aegis.testing.NodeFixture;
 import dev.aegis.testing.RawConnection;
 import dev.aegis.testing.RawConnection.HttpResponse;
@@ -248,11 +249,7 @@ class ProxyBasicsTest {
              RawConnection c = RawConnection.open(shortIdle.port())) {
             assertThat(c.send(get("/")).read().status()).isEqualTo(200);
             assertThat(own.openConnections()).isEqualTo(1); // pooled, still open
-            long deadline = System.nanoTime() + 3_000_000_000L;
-            while (own.openConnections() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(own.openConnections()).isZero();
+            assertThat(Await.until(java.time.Duration.ofSeconds(3), () -> own.openConnections() == 0)).isTrue();
             // The next request simply opens a new connection.
             assertThat(c.send(get("/")).read().status()).isEqualTo(200);
             assertThat(own.connectionsAccepted()).isEqualTo(2);

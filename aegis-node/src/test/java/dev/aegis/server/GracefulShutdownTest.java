@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.aegis.origin.MockOrigin;
+import dev.aegis.testing.Await;
 import dev.aegis.testing.NodeFixture;
 import dev.aegis.testing.RawConnection;
 import dev.aegis.testing.RawConnection.HttpResponse;
@@ -22,7 +23,7 @@ class GracefulShutdownTest {
             try (RawConnection busy = RawConnection.open(port); RawConnection idle = RawConnection.open(port)) {
                 assertThat(idle.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);
                 busy.send("GET /delay/1500 HTTP/1.1\r\nHost: a\r\n\r\n");
-                Thread.sleep(200); // the request is at the origin now
+                assertThat(Await.until(Duration.ofSeconds(5), () -> origin.requestsServed() == 2)).isTrue();
                 CompletableFuture<Boolean> stopped = CompletableFuture.supplyAsync(
                         () -> node.server.shutdownGracefully(Duration.ofSeconds(10)));
                 assertThat(idle.closedWithin(1000)).as("idle keep-alive connection closed").isTrue();
@@ -42,7 +43,7 @@ class GracefulShutdownTest {
             NodeFixture node = NodeFixture.simple(origin.port(), "");
             try (RawConnection busy = RawConnection.open(node.port())) {
                 busy.send("GET /delay/1800 HTTP/1.1\r\nHost: a\r\n\r\n");
-                Thread.sleep(200);
+                assertThat(Await.until(Duration.ofSeconds(5), () -> origin.requestsServed() == 1)).isTrue();
                 assertThat(node.server.shutdownGracefully(Duration.ofMillis(300))).isFalse();
                 assertThat(busy.closedWithin(2000)).isTrue();
             }

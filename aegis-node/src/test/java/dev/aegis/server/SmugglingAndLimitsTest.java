@@ -3,9 +3,11 @@ package dev.aegis.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aegis.origin.MockOrigin;
+import dev.aegis.testing.Await;
 import dev.aegis.testing.NodeFixture;
 import dev.aegis.testing.RawConnection;
 import dev.aegis.testing.RawConnection.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -202,10 +204,7 @@ class SmugglingAndLimitsTest {
                 }
                 held.remove(0).close();
                 // The slot is free again once the node saw the close.
-                long deadline = System.nanoTime() + 2_000_000_000L;
-                while (small.server.openConnections() > 2 && System.nanoTime() < deadline) {
-                    Thread.sleep(10);
-                }
+                Await.until(Duration.ofSeconds(2), () -> small.server.openConnections() <= 2);
                 try (RawConnection again = RawConnection.open(small.port())) {
                     assertThat(again.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);
                 }
