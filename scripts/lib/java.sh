@@ -29,4 +29,14 @@ aegis_find_jdk() {
   fi
   export JAVA_HOME="$best"
   export PATH="$JAVA_HOME/bin:$PATH"
+  # Maven's own libraries (Guice) use sun.misc.Unsafe, which JDK 24+ warns about on every build; the warning is
+  # Maven's, not ours, so allow it quietly.
+  local major
+  major=$(aegis_java_major "$JAVA_HOME/bin/java"); major=${major%%.*}
+  if [ "$major" -ge 24 ]; then
+    case " ${MAVEN_OPTS:-} " in
+      *sun-misc-unsafe-memory-access*) ;;
+      *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;;
+    esac
+  fi
 }
