@@ -4,6 +4,8 @@ import dev.aegis.config.AegisConfig;
 import dev.aegis.config.ConfigError;
 import dev.aegis.config.ConfigLoader;
 import dev.aegis.config.ConfigResult;
+import dev.aegis.admin.AdminServer;
+import dev.aegis.admin.NodeAdminEndpoints;
 import dev.aegis.origin.MockOrigin;
 import dev.aegis.server.AccessLog;
 import dev.aegis.server.AegisServer;
@@ -34,6 +36,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--access-log", defaultValue = "stdout", paramLabel = "stdout|off|FILE",
             description = "Where the access log goes (default: ${DEFAULT-VALUE}).")
     String accessLog;
+
+    @Option(names = "--watch", description = "Reload when the config file changes (off by default; SIGHUP and "
+            + "POST /admin/reload always reload).")
+    boolean watch;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -80,12 +86,30 @@ final class RunCommand implements Callable<Integer> {
             }
             return 1;
         }
+        AdminServer admin;
+        try {
+            admin = AdminServer.start(cfg.admin().listen(), cfg.admin().token(), new NodeAdminEndpoints(server, config));
+        } catch (RuntimeException e) {
+            System.err.println("aegis: " + rootMessage(e));
+            server.close();
+            if (origin != null) {
+                origin.close();
+            }
+            return 1;
+        }
+        if (config != null) {
+            Signal.handle(new Signal("HUP"), sig -> Thread.ofPlatform().name("aegis-reload").start(() -> server.reload(config)));
+            if (watch) {
+                ConfigWatcher.start(config, () -> server.reload(config));
+            }
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         MockOrigin startedOrigin = origin;
         onStopSignal(() -> {
             System.err.println("aegis: stopping: draining in-flight requests (up to "
                     + cfg.node().drainTimeout().toSeconds() + "s)");
             boolean clean = server.shutdownGracefully(cfg.node().drainTimeout());
+            admin.close();
             if (startedOrigin != null) {
                 startedOrigin.close();
             }

@@ -29,10 +29,19 @@ public final class ConfigSnapshot {
 
     /** Compiles {@code config} (regexes, CIDRs, server addresses are resolved here, once). */
     public static ConfigSnapshot compile(AegisConfig config) {
+        return compile(config, null);
+    }
+
+    /**
+     * Compiles {@code config} to replace {@code previous} (may be null): servers of groups that remain keep
+     * their health and ejections, so a reload never sends traffic back to a server known to be down.
+     */
+    public static ConfigSnapshot compile(AegisConfig config, ConfigSnapshot previous) {
         RouteTable routes = RouteTable.compile(config.routes());
         Map<String, UpstreamGroup> groups = new HashMap<>();
         for (UpstreamConfig u : config.upstreams().values()) {
-            groups.put(u.name(), UpstreamGroup.of(u));
+            UpstreamGroup old = previous == null ? null : previous.upstream(u.name());
+            groups.put(u.name(), UpstreamGroup.of(u, old));
         }
         // The order of DESIGN.md's request diagram; later issues insert blocklist, rate limit, WAF and cache.
         Phase[] phases = {new ClientIpPhase(config.clientIp()), new RoutePhase(routes)};
@@ -50,6 +59,11 @@ public final class ConfigSnapshot {
     /** The group named {@code name}, or null. */
     public UpstreamGroup upstream(String name) {
         return upstreams.get(name);
+    }
+
+    /** Every upstream group. */
+    public java.util.Collection<UpstreamGroup> upstreams() {
+        return upstreams.values();
     }
 
     List<Phase> phaseList() {

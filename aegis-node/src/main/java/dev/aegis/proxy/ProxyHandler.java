@@ -11,6 +11,7 @@ import dev.aegis.server.Http1RequestDecoder;
 import dev.aegis.server.RequestRejected;
 import dev.aegis.upstream.ConnectionPool;
 import dev.aegis.upstream.UpstreamGroup;
+import dev.aegis.upstream.ServerState;
 import dev.aegis.upstream.UpstreamServer;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
@@ -297,13 +298,18 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         private ConfigSnapshot snapshot;
         private UpstreamGroup group;
         private UpstreamServer server;
+        /** The server of the current attempt, whose in-flight count this exchange holds while attached. */
+        private ServerState serverState;
+        private boolean countedInFlight;
+        /** Servers already tried (bit = index in the group), so a retry goes elsewhere. */
+        private long triedMask;
         private Channel upstream;
         private UpstreamHandler upstreamHandler;
         private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(4);
         private int pendingBytes;
         private boolean hasBody;
         private boolean requestComplete;
-        private boolean requestBodyStarted; // a body byte left for the upstream (no replay possible)
+        private boolean bodyBytesSent; // a body byte left for an origin: the request can no longer be replayed
         private boolean requestSent;
         private boolean responseStarted;
         private boolean responseComplete;
@@ -406,7 +412,63 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 fail(new ProxyError.Internal("route " + record.route.name() + " names no upstream group"));
                 return;
             }
-            connect(group.pick(null));
+            pickAndConnect(null);
+        }
+
+        /**
+         * Picks the next server and starts an attempt. {@code lastError} is the failure of the previous attempt,
+         * reported if no other server is left.
+         */
+        private void pickAndConnect(ProxyError lastError) {
+            ServerState next = group.pick(System.nanoTime(), hashValue(), triedMask);
+            if (next == null) {
+                // All servers down, ejected or tried: answer now, never wait on a connect timeout.
+                fail(lastError != null ? lastError : new ProxyError.NoHealthyUpstream(group.name()));
+                return;
+            }
+            if (next.index < 64) {
+                triedMask |= 1L << next.index;
+            }
+            serverState = next;
+            connect(next.server);
+        }
+
+        private CharSequence hashValue() {
+            return switch (group.hashKey().source()) {
+                case CLIENT_IP -> record.clientIp;
+                case PATH -> head.path();
+                case HEADER -> head.header(group.hashKey().header());
+            };
+        }
+
+        /**
+         * After a failed attempt before any response: another server, if {@code retries} allows and the request can
+         * be sent again whole (no body byte has left us; the issue's rule: idempotent, or no body byte sent).
+         */
+        private void retryOrFail(ProxyError error) {
+            endAttempt();
+            if (!responseStarted && !bodyBytesSent && record.attempts <= group.config().retries()
+                    && !localResponse && !done) {
+                pickAndConnect(error);
+            } else {
+                fail(error);
+            }
+        }
+
+        /** A failed attempt counts against the server's passive health. */
+        private void passiveFailure() {
+            if (serverState != null && group.recordFailure(serverState, System.nanoTime())) {
+                LOG.warn("upstream {} server {} ejected for {} after {} failures in a row", group.name(),
+                        serverState.server.key(), group.config().passive().cooldown(),
+                        group.config().passive().failures());
+            }
+        }
+
+        private void endAttempt() {
+            if (countedInFlight) {
+                countedInFlight = false;
+                serverState.requestFinished();
+            }
         }
 
         // ---- client side --------------------------------------------------------------------------------
@@ -423,9 +485,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 content.release();
                 return;
             }
-            if (content.content().isReadable()) {
-                requestBodyStarted = true;
-            }
             if (upstream == null || !pending.isEmpty()) {
                 pending.add(content);
                 pendingBytes += content.content().readableBytes();
@@ -436,6 +495,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
         private void writeUpstream(HttpContent content) {
             boolean last = content instanceof LastHttpContent;
+            if (content.content().isReadable()) {
+                bodyBytesSent = true;
+            }
             if (last) {
                 // Netty's encoder writes chunked framing (or nothing) for what we hand it; drop trailers.
                 content = content.content().isReadable()
@@ -512,7 +574,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
         private void connect(UpstreamServer target) {
             server = target;
+            record.upstreamServer = target.key();
             attemptStartNanos = System.nanoTime();
+            if (serverState != null && !countedInFlight) {
+                countedInFlight = true;
+                serverState.requestStarted();
+            }
             UpstreamConfig cfg = group.config();
             Channel pooled = ConnectionPool.current().acquire(target, cfg.pool().idleTimeout().toNanos());
             if (pooled != null) {
@@ -553,12 +620,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                             : new ProxyError.UpstreamConnectFailed(target.key(), describe(cause));
                     record.recordAttempt(target.key(), cause instanceof ConnectTimeoutException
                             ? "connect-timeout" : "connect-failed");
-                    // Nothing reached an origin: another server may be tried (RFC 9110 §9.2.2 does not even apply).
-                    if (record.attempts <= cfg.retries() && group.servers().size() > 1) {
-                        connect(group.pick(target));
-                    } else {
-                        fail(error);
-                    }
+                    passiveFailure();
+                    // Nothing reached an origin, so another server may always be tried.
+                    retryOrFail(error);
                 }
             });
         }
@@ -688,6 +752,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             record.upstreamHeaderNanos = System.nanoTime() - requestSentNanos;
             record.status = response.status().code();
             record.recordAttempt(server.key(), "ok");
+            if (serverState != null) {
+                serverState.recordSuccess();
+            }
             keepAliveUpstream = HttpUtil.isKeepAlive(response);
             int code = response.status().code();
             boolean bodiless = encoder.headRequest || code == 204 || code == 304;
@@ -770,7 +837,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (!responseStarted) {
                 // A pooled connection the origin had just closed: replaying is safe when nothing of the request
                 // body left us (the origin cannot have acted on a request it never fully got).
-                if (reusedConnection && !requestBodyStarted && freshRetries == 0 && isIdempotent()) {
+                if (reusedConnection && !bodyBytesSent && freshRetries == 0 && isIdempotent()) {
                     freshRetries++;
                     Channel u = upstream;
                     detachUpstream();
@@ -817,7 +884,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (u != null) {
                 u.close();
             }
-            fail(new ProxyError.UpstreamBroken(server.key(), why));
+            passiveFailure();
+            retryOrFail(new ProxyError.UpstreamBroken(server.key(), why));
         }
 
         /**
@@ -874,6 +942,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 record.recordAttempt(server.key(), "header-timeout");
                 detachUpstream();
                 u.close();
+                passiveFailure();
+                // Not retried: the origin may be acting on the request right now.
                 fail(new ProxyError.UpstreamTimeout(server.key(), "response header"));
             } else {
                 // Mid-response: the status is out already, so the only signal left is cutting the connection.
@@ -964,6 +1034,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             done = true;
             cancelUpstreamTimer();
+            endAttempt();
             record.totalNanos = System.nanoTime() - record.startNanos;
             runtime.accessLog().log(record);
             if (completed) {

@@ -1,6 +1,9 @@
 package dev.aegis.server;
 
 import dev.aegis.config.AegisConfig;
+import dev.aegis.config.ConfigLoader;
+import dev.aegis.config.ConfigResult;
+import dev.aegis.upstream.HealthChecker;
 import dev.aegis.config.LimitsConfig;
 import dev.aegis.proxy.ConfigSnapshot;
 import dev.aegis.proxy.NodeRuntime;
@@ -39,8 +42,12 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong refused = new AtomicLong();
+    private final EventLoopGroup healthGroup;
     private final Channel listener;
     private volatile boolean draining;
+    /** Guards reloads (admin API, SIGHUP, file watch may race); never taken on the request path. */
+    private final Object reloadLock = new Object();
+    private HealthChecker healthChecker;
 
     private AegisServer(AegisConfig config, AccessLog accessLog) throws InterruptedException {
         this.snapshot = new AtomicReference<>(ConfigSnapshot.compile(config));
@@ -48,6 +55,9 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
         this.accessLog = accessLog;
         this.bossGroup = transport.newGroup(1, "aegis-accept");
         this.workerGroup = transport.newGroup(config.node().workers(), "aegis-loop");
+        // Active health checks run on a loop of their own, so a slow origin never delays a request.
+        this.healthGroup = transport.newGroup(1, "aegis-health");
+        this.healthChecker = HealthChecker.start(snapshot.get().upstreams(), healthGroup, transport);
         ServerBootstrap b = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
                 .channel(transport.serverChannel())
@@ -66,8 +76,10 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
         try {
             this.listener = b.bind(address).sync().channel();
         } catch (Exception e) {
+            healthChecker.close();
             bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            healthGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new IllegalStateException("cannot listen on " + config.node().listen() + ": " + e.getMessage(), e);
         }
         log.info("listening on {} ({} transport, {} event loops)", listener.localAddress(), transport,
@@ -116,9 +128,59 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
         return open.get();
     }
 
-    /** Publishes a new config: requests that start from now on use it, those in flight finish on theirs. */
+    /**
+     * Publishes a new config: requests that start from now on use it, those in flight finish on theirs, open
+     * client connections stay open, and pooled upstream connections to servers that remain are reused.
+     */
     public void apply(AegisConfig config) {
-        snapshot.set(ConfigSnapshot.compile(config));
+        synchronized (reloadLock) {
+            ConfigSnapshot previous = snapshot.get();
+            ConfigSnapshot next = ConfigSnapshot.compile(config, previous);
+            warnAboutRestartOnlySettings(previous.config(), config);
+            HealthChecker oldChecker = healthChecker;
+            healthChecker = HealthChecker.start(next.upstreams(), healthGroup, transport);
+            snapshot.set(next);
+            oldChecker.close();
+        }
+    }
+
+    /**
+     * Re-reads {@code file}; a valid config replaces the current one, an invalid one is refused with its errors
+     * and the node keeps serving what it has (the last known good config).
+     */
+    public ReloadOutcome reload(java.nio.file.Path file) {
+        ConfigResult result = ConfigLoader.load(file);
+        if (result instanceof ConfigResult.Invalid invalid) {
+            java.util.List<String> errors = invalid.errors().stream().map(Object::toString).toList();
+            log.warn("reload of {} refused, still serving the previous config: {}", file, String.join("; ", errors));
+            return new ReloadOutcome(false, errors);
+        }
+        try {
+            apply(((ConfigResult.Valid) result).config());
+        } catch (RuntimeException e) {
+            // A valid file that cannot be compiled here (a server name that does not resolve, say).
+            log.warn("reload of {} refused, still serving the previous config: {}", file, e.getMessage());
+            return new ReloadOutcome(false, java.util.List.of(file + ": " + e.getMessage()));
+        }
+        log.info("reloaded {}", file);
+        return new ReloadOutcome(true, java.util.List.of());
+    }
+
+    /** What a reload did: applied, or refused with the reasons. */
+    public record ReloadOutcome(boolean applied, java.util.List<String> errors) {
+    }
+
+    private static void warnAboutRestartOnlySettings(AegisConfig before, AegisConfig after) {
+        if (!before.node().listen().equals(after.node().listen())
+                || before.node().workers() != after.node().workers()
+                || !before.admin().equals(after.admin())) {
+            log.warn("node.listen, node.workers and admin take effect at the next restart; the rest is reloaded");
+        }
+    }
+
+    /** Ready for traffic: bound and not stopping. */
+    public boolean ready() {
+        return listener.isActive() && !draining;
     }
 
     @Override
@@ -177,6 +239,8 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
     }
 
     private void closeGroups() {
+        healthChecker.close();
+        healthGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         accessLog.close();

@@ -42,6 +42,7 @@ class NodeProcessTest {
         Path config = dir.resolve("aegis.yaml");
         Files.writeString(config, """
                 node: { listen: "127.0.0.1:%d", workers: 1, drain_timeout: 10s }
+                admin: { listen: "127.0.0.1:0" }
                 upstreams:
                   app: { servers: [ { address: "127.0.0.1:%d" } ] }
                 routes:

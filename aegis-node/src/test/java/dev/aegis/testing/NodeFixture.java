@@ -14,9 +14,33 @@ import java.util.Map;
  */
 public final class NodeFixture implements AutoCloseable {
     public final AegisServer server;
+    /** The admin API, when started from a file ({@link #fromFile}); else null. */
+    public final dev.aegis.admin.AdminServer admin;
 
     private NodeFixture(AegisServer server) {
+        this(server, null);
+    }
+
+    private NodeFixture(AegisServer server, dev.aegis.admin.AdminServer admin) {
         this.server = server;
+        this.admin = admin;
+    }
+
+    /**
+     * A node and its admin API started from a config file, as {@code aegis run --config} does, so that tests can
+     * change the file and reload it ({@code POST /admin/reload}). The file should set {@code admin.listen} to
+     * port 0.
+     */
+    public static NodeFixture fromFile(java.nio.file.Path file) {
+        ConfigResult result = ConfigLoader.load(file);
+        if (result instanceof ConfigResult.Invalid invalid) {
+            throw new IllegalArgumentException("test config invalid: " + invalid.errors());
+        }
+        AegisConfig config = ((ConfigResult.Valid) result).config();
+        AegisServer server = AegisServer.start(config, AccessLog.to(System.out, false));
+        dev.aegis.admin.AdminServer admin = dev.aegis.admin.AdminServer.start(config.admin().listen(),
+                config.admin().token(), new dev.aegis.admin.NodeAdminEndpoints(server, file));
+        return new NodeFixture(server, admin);
     }
 
     public static AegisConfig parse(String yaml, Map<String, String> vars) {
@@ -53,6 +77,9 @@ public final class NodeFixture implements AutoCloseable {
 
     @Override
     public void close() {
+        if (admin != null) {
+            admin.close();
+        }
         server.close();
     }
 }

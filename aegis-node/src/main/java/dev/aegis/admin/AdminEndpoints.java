@@ -1,0 +1,20 @@
+package dev.aegis.admin;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the running node offers its admin API ({@link AdminServer}): the node implements it, so the admin listener
+ * knows nothing of the proxy's internals and tests can stand in a fake.
+ */
+public interface AdminEndpoints {
+
+    /** Whether the node can take traffic now: {@code GET /readyz} answers 200 when true, 503 when false. */
+    boolean ready();
+
+    /**
+     * Loads, validates and applies the config again ({@code POST /admin/reload}). Called on the admin event loop,
+     * so the work belongs on another thread: complete the future from there. A future that fails is answered
+     * with a 500 whose body says nothing of the exception (it is logged).
+     */
+    CompletableFuture<ReloadResult> reload();
+}

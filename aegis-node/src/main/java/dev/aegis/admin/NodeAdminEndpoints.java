@@ -1,0 +1,42 @@
+package dev.aegis.admin;
+
+import dev.aegis.server.AegisServer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** What the running node offers its admin API: readiness, and reloading the file it was started with. */
+public final class NodeAdminEndpoints implements AdminEndpoints {
+    private final AegisServer server;
+    private final Path configFile;
+
+    public NodeAdminEndpoints(AegisServer server, Path configFile) {
+        this.server = server;
+        this.configFile = configFile;
+    }
+
+    @Override
+    public boolean ready() {
+        return server.ready();
+    }
+
+    @Override
+    public CompletableFuture<ReloadResult> reload() {
+        if (configFile == null) {
+            return CompletableFuture.completedFuture(new ReloadResult(false,
+                    List.of("the node runs the embedded default config; start it with --config FILE to reload")));
+        }
+        // Loading and compiling a config is work for a thread of its own: not the admin event loop, and not the
+        // common pool, which application code may keep busy (on 2 cores it has a single worker).
+        CompletableFuture<ReloadResult> result = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("aegis-reload").start(() -> {
+            try {
+                AegisServer.ReloadOutcome outcome = server.reload(configFile);
+                result.complete(new ReloadResult(outcome.applied(), outcome.errors()));
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+}
