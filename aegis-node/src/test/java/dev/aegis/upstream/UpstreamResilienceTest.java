@@ -118,12 +118,23 @@ class UpstreamResilienceTest {
     }
 
     private void assertShares(double[] expected) {
+        assertShares(expected, false);
+    }
+
+    /**
+     * Each server's share within 5% of its expected share; with {@code absolute}, within 5 percentage points.
+     * Absolute is for the balancers whose share is not a fixed number: least connections and power of two
+     * choices follow how fast each origin answers (that is their purpose, and three origins on a loaded
+     * 2-core machine are not equally fast), and consistent hashing's ring arcs differ from the weights by up to
+     * about 1.6 points (BalancerTest measures them) before the sampling noise of 10,000 keys.
+     */
+    private void assertShares(double[] expected, boolean absolute) {
         long total = origins.stream().mapToLong(UpstreamResilienceTest::served).sum();
         assertThat(total).isEqualTo(REQUESTS);
         for (int i = 0; i < expected.length; i++) {
             double share = served(origins.get(i)) / (double) total;
             assertThat(share).as("share of server %d", i).isCloseTo(expected[i], org.assertj.core.data.Offset.offset(
-                    expected[i] * 0.05));
+                    absolute ? 0.05 : expected[i] * 0.05));
         }
     }
 
@@ -144,7 +155,7 @@ class UpstreamResilienceTest {
         }
         node = startNode("balancer: least_conn", servers(origins));
         assertThat(load(REQUESTS, i -> get("/api/users"))).containsOnlyKeys(200);
-        assertShares(new double[] {1 / 3.0, 1 / 3.0, 1 / 3.0});
+        assertShares(new double[] {1 / 3.0, 1 / 3.0, 1 / 3.0}, true);
     }
 
     @Test
@@ -154,7 +165,7 @@ class UpstreamResilienceTest {
         }
         node = startNode("balancer: p2c", servers(origins));
         assertThat(load(REQUESTS, i -> get("/api/users"))).containsOnlyKeys(200);
-        assertShares(new double[] {1 / 3.0, 1 / 3.0, 1 / 3.0});
+        assertShares(new double[] {1 / 3.0, 1 / 3.0, 1 / 3.0}, true);
     }
 
     @Test
@@ -165,7 +176,7 @@ class UpstreamResilienceTest {
         node = startNode("balancer: hash\nhash_key: \"header:X-Key\"", servers(origins));
         IntFunction<String> byKey = i -> "GET /k/" + i + " HTTP/1.1\r\nHost: a\r\nX-Key: user-" + i + "\r\n\r\n";
         assertThat(load(REQUESTS, byKey)).containsOnlyKeys(200);
-        assertShares(new double[] {0.2, 0.2, 0.2, 0.2, 0.2});
+        assertShares(new double[] {0.2, 0.2, 0.2, 0.2, 0.2}, true);
         Map<String, Integer> before = owners();
 
         // Remove the third server by reloading the config without it.
