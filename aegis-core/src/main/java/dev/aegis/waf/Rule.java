@@ -1,0 +1,23 @@
+package dev.aegis.waf;
+
+/**
+ * One detection rule: id, family, severity, paranoia level, the kinds of values it inspects, the byte classes of
+ * which at least one must be present in the raw value (the prefilter), and the detector.
+ */
+record Rule(int id, String family, int severity, int paranoia, int kinds, int trigger, Detector detector) {
+    static final int CRITICAL = 5;
+    static final int ERROR = 4;
+    static final int WARNING = 3;
+    static final int NOTICE = 2;
+
+    /** Returns the matched fragment, or null. */
+    @FunctionalInterface
+    interface Detector {
+        String test(Value v);
+    }
+
+    /** Whether this rule could match {@code v}: right kind and (prefilter) a triggering byte class present. */
+    boolean applies(Value v) {
+        return (v.kind & kinds) != 0 && (v.classes & (trigger | Value.C_ENCODED)) != 0;
+    }
+}

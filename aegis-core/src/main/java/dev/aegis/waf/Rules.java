@@ -1,0 +1,721 @@
+package dev.aegis.waf;
+
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import static dev.aegis.waf.Rule.CRITICAL;
+import static dev.aegis.waf.Rule.ERROR;
+import static dev.aegis.waf.Rule.NOTICE;
+import static dev.aegis.waf.Rule.WARNING;
+import static dev.aegis.waf.Value.*;
+
+/** The built-in rule set, compiled once. */
+final class Rules {
+    private Rules() {
+    }
+
+    /** User input: arguments, their names, cookies, files, raw bodies, non-standard headers, the path. */
+    static final int INPUT = ARG | ARG_NAME | COOKIE | FILE | BODY | XHDR;
+    static final int INPUT_PATH = INPUT | PATH;
+    static final int ALL_HEADERS = HEADER | COOKIE | COOKIE_NAME | HEADER_NAME;
+    static final int EVERYTHING = INPUT_PATH | ALL_HEADERS | URI;
+    static final int SPECIAL = ~(C_ALPHA | C_DIGIT | C_SPACE | C_DOT | C_DASH);
+
+    private static String frag(String s, int at, int end) {
+        int a = Math.max(0, at);
+        int e = Math.min(s.length(), Math.max(end, a));
+        return s.substring(a, Math.min(e, a + WafMatch.MAX_FRAGMENT));
+    }
+
+    private static Rule.Detector phrase(PhraseMatcher m, View view) {
+        return v -> m.find(view.of(v));
+    }
+
+    private static Rule.Detector regex(Pattern p, View view) {
+        return v -> {
+            String s = view.of(v);
+            Matcher mm = p.matcher(s);
+            return mm.find() ? frag(s, mm.start(), mm.end()) : null;
+        };
+    }
+
+    @FunctionalInterface
+    interface View {
+        String of(Value v);
+    }
+
+    static final View LOW = Value::low;
+    static final View PATHV = Value::path;
+    static final View DEC = Value::dec;
+    static final View SHELL = Value::shell;
+    static final View JNDIV = Value::jndi;
+
+    // ---------- phrase lists ----------
+    static final PhraseMatcher OS_FILES = PhraseMatcher.of("etc/passwd", "etc/shadow", "etc/group", "etc/hosts",
+            "etc/issue", "etc/motd", "etc/crontab", "etc/sudoers", "etc/master.passwd", "etc/security/",
+            "etc/httpd/", "etc/apache2/", "etc/nginx/", "etc/mysql/", "etc/php", "etc/ssh/", "etc/profile",
+            "etc/environment", "etc/resolv.conf", "etc/fstab", "etc/hostname", "etc/inittab", "etc/network",
+            "etc/os-release", "etc/passwd-", "etc/pwd.db", "proc/self/", "proc/version", "proc/cpuinfo",
+            "proc/meminfo", "proc/mounts", "proc/net/", "proc/sched_debug", "proc/1/", "var/log/", "var/run/",
+            "var/lib/mlocate", "usr/local/apache", "usr/local/etc", "boot.ini", "win.ini", "system.ini",
+            "windows/system32", "winnt/system32", "windows\\system32", "system32/config", "system32/drivers",
+            "autoexec.bat", "config.sys", "inetpub/", "wwwroot/", ".htaccess", ".htpasswd", ".bash_history",
+            ".bash_profile", ".bashrc", ".ssh/id_rsa", ".ssh/id_dsa", ".ssh/authorized_keys", ".ssh/known_hosts",
+            "id_rsa", "wp-config.php", "web.config", "web-inf/", "meta-inf/", ".git/config", ".git/head",
+            ".svn/entries", ".env", "localstart.asp", "php.ini", "my.cnf", "my.ini", "httpd.conf", "nginx.conf",
+            "apache2.conf", "lighttpd.conf", "tomcat-users.xml", "server.xml", "shadow.bak", "passwd.bak",
+            "/.aws/credentials", "docker.sock", "/root/", "c:/windows", "c:\\windows", "repair/sam",
+            "system32/inetsrv", "desktop.ini", "ntuser.dat", "/proc/", "/dev/null", "/etc/");
+
+    static final PhraseMatcher RESTRICTED_PATH = PhraseMatcher.of("/.git/", "/.git", "/.svn", "/.hg/", "/.env",
+            "/.htaccess", "/.htpasswd", "/.ds_store", "/.bash_history", "/.ssh/", "/web-inf", "/meta-inf",
+            "/.aws/", "/.npmrc", "/.dockerenv", "/wp-config.php", "/.idea/", "/.vscode/", "/id_rsa",
+            "/server-status", "/phpinfo.php", "/.user.ini", "/web.config");
+
+    static final Set<String> RESTRICTED_EXT = Set.of("bak", "backup", "old", "orig", "sql", "config", "conf",
+            "ini", "log", "cmd", "bat", "dll", "mdb", "swp", "save", "sav", "tmp", "temp", "cfg", "dist", "db",
+            "sqlite", "inc", "asa", "cdx", "htr", "htw", "ida", "idc", "idq", "printer", "rdb", "resources",
+            "resx", "sh", "pem", "key", "crt", "p12", "pfx", "jks", "kdbx", "vb", "vbs", "vbproj", "csproj",
+            "pdb", "pol", "sys", "dat", "exe", "com", "reg", "lnk", "ps1", "psm1");
+
+    static final PhraseMatcher WRAPPERS = PhraseMatcher.of("php://", "file://", "phar://", "zip://", "expect://",
+            "glob://", "data://", "zlib://", "compress.zlib://", "compress.bzip2://", "rar://", "ogg://", "ssh2.",
+            "jar:file:", "jar:http", "netdoc:");
+
+    static final PhraseMatcher SCANNERS = PhraseMatcher.of("sqlmap", "nikto", "nmap", "masscan", "acunetix",
+            "nessus", "dirbuster", "gobuster", "wpscan", "zgrab", "nuclei", "w3af", "havij", "openvas", "arachni",
+            "netsparker", "appscan", "webinspect", "burpsuite", "burp collaborator", "zmeu", "morfeus",
+            "paros", "webshag", "whatweb", "wfuzz", "ffuf", "feroxbuster", "skipfish", "commix", "jaeles",
+            "xsstrike", "dirb/", "(hydra)", "nmap scripting engine", "bsqlbf", "sqlninja", "grabber",
+            "webvulnscan", "vega/", "zap/", "fimap", "jbrofuzz", "brutus", "mysqloit", "pangolin", "metis",
+            "absinthe", "blackwidow", "wprecon", "joomscan", "droopescan", "cgichk", "nsauditor",
+            "security scan", "vulnerability scan", "internet-scanner", "crimscanner", "fhscan", "httrack",
+            "interactsh", "log4j-scan", ".nasl", "masscan/", "zgrab/", "censysinspect", "sf/", "struts-pwn",
+            "dotdotpwn", "brute force", "n-stealth", "teh forest lobster");
+
+    static final PhraseMatcher PHP_VARS = PhraseMatcher.of("$_get", "$_post", "$_server", "$_cookie",
+            "$_request", "$_files", "$_env", "$globals", "$_session", "$http_raw_post_data", "$http_get_vars",
+            "$http_post_vars", "php://input", "php://filter", "$http_server_vars", "$http_cookie_vars");
+
+    static final PhraseMatcher PHP_INI = PhraseMatcher.of("allow_url_include", "allow_url_fopen",
+            "auto_prepend_file", "auto_append_file", "safe_mode", "disable_functions", "open_basedir",
+            "session.auto_start", "session.save_path", "error_log", "display_errors", "register_globals",
+            "magic_quotes_gpc", "file_uploads", "include_path", "upload_tmp_dir", "mbstring.func_overload",
+            "precision", "serialize_precision", "extension_dir", "sendmail_path", "zend_extension",
+            "assert.active", "log_errors", "html_errors", "short_open_tag", "memory_limit",
+            "max_execution_time", "enable_dl", "user_ini.filename", "expose_php");
+
+    static final PhraseMatcher PHP_FUNCS_STRONG = PhraseMatcher.of("phpinfo", "base64_decode", "shell_exec",
+            "passthru", "proc_open", "popen", "pcntl_exec", "file_get_contents", "file_put_contents",
+            "fputcsv", "fputs", "fwrite", "fopen", "readfile", "show_source", "highlight_file", "create_function",
+            "call_user_func", "call_user_func_array", "preg_replace", "str_rot13", "gzinflate", "gzuncompress",
+            "gzdecode", "move_uploaded_file", "unserialize", "var_dump", "print_r", "ini_set", "ini_get",
+            "set_time_limit", "array_map", "array_filter", "usort", "uasort", "register_shutdown_function",
+            "posix_getpwuid", "posix_kill", "get_defined_vars", "getenv", "putenv", "mb_ereg_replace", "chr",
+            "convert_uudecode", "hex2bin", "bin2hex", "dl", "escapeshellcmd", "mail", "getcwd", "scandir",
+            "glob", "opendir", "readdir", "unlink", "rmdir", "mkdir", "chmod", "symlink", "copy",
+            "stream_get_contents", "curl_exec", "curl_init", "fsockopen", "pfsockopen", "socket_create",
+            "simplexml_load_file", "simplexml_load_string", "parse_str", "extract", "import_request_variables",
+            "file", "fread", "fgets", "include_once", "require_once", "strrev", "ob_start", "array_walk",
+            "is_writable", "is_readable", "file_exists", "phpversion", "php_uname", "zend_version");
+
+    static final PhraseMatcher PHP_FUNCS_WEAK = PhraseMatcher.of("system", "exec", "eval", "assert", "include",
+            "require", "print", "echo", "die", "header");
+
+    static final PhraseMatcher JAVA = PhraseMatcher.of("java.lang.runtime", "java.lang.processbuilder",
+            "java.lang.process", "getruntime", "processbuilder", "processimpl", "java.lang.system",
+            "java.lang.class", "java.lang.reflect", "java.lang.thread", "java.lang.classloader",
+            "java.io.", "java.net.", "java.nio.", "java.util.", "java.beans.", "java.rmi.", "java.security.",
+            "javax.", "jdk.jshell", "sun.misc.", "com.sun.", "sun.reflect", "org.apache.commons.collections",
+            "org.apache.xalan", "org.codehaus.groovy", "groovy.lang", "bsh.interpreter", "clojure.",
+            "org.springframework.", "com.opensymphony.xwork2", "ognl.", "_memberaccess", "#context",
+            "@java.lang", ".getclass(", ".getclassloader", "class.classloader", "class.module.classloader",
+            "classloader.resources", ".forname(", "getdeclaredmethod", "getmethod(", ".invoke(", "newinstance(",
+            "scriptenginemanager", "getenginebyname", "xmldecoder", "xstream", "templatesimpl",
+            "invokertransformer", "chainedtransformer", "constanttransformer", "jdbcrowsetimpl", "rmi://",
+            "java.evil.", "org.apache.struts2");
+
+    static final PhraseMatcher NODE = PhraseMatcher.of("child_process", "process.mainmodule", "require(",
+            "process.binding", "global.process", "process.env", "mainmodule.require", ".constructor(",
+            "constructor.constructor", "this.constructor", "fromcharcode", "process.kill", "process.exit",
+            "vm.runinthiscontext", "vm.runinnewcontext", "execsync(", "spawnsync(", "module.exports",
+            "eval(", "function(", "settimeout(", "setinterval(", "new function", "=>");
+
+    static final PhraseMatcher PROTO = PhraseMatcher.of("__proto__", "constructor.prototype",
+            "constructor[prototype]", "[constructor][prototype]", "__definegetter__", "__definesetter__",
+            "__lookupgetter__");
+
+    static final PhraseMatcher RUBY = PhraseMatcher.of("kernel.exec", "kernel.system", "kernel.spawn",
+            "io.popen", "process.spawn", "open3.", "%x{", "instance_eval", "class_eval", "module_eval",
+            "kernel.open", "__send__", "object.send", ".send(:", "erb.new", "yaml.load", "marshal.load",
+            "syscall(");
+
+    static final PhraseMatcher SHELL_EXPR = PhraseMatcher.of("/dev/tcp/", "/dev/udp/", "/bin/sh", "/bin/bash",
+            "/bin/zsh", "/bin/ksh", "/bin/csh", "/bin/dash", "/usr/bin/", "/bin/cat", "/bin/ls", "/bin/nc",
+            "bash -i", "sh -i", "nc -e", "nc -l", "ncat -e", "/dev/null", "2>&1", ">&/dev", "0<&", "mkfifo",
+            "bash -c", "sh -c", "cmd /c", "cmd.exe", "powershell", "pwsh", "wget http", "curl http",
+            "wget -", "curl -", "chmod +x", "chmod 777", "rm -rf", "| sh", "|sh", "| bash", "|bash", "$(",
+            "python -c", "perl -e", "ruby -e", "php -r", "nslookup ", "xterm -display", "telnet ",
+            "/etc/passwd", "cmd.exe /c", "certutil -", "bitsadmin /", "invoke-expression", "iex(", "iex (",
+            "downloadstring", "net user", "net localgroup", "whoami", "uname -a", "ifconfig", "ipconfig",
+            "systeminfo", "tasklist", "cat /", "echo $", "sleep(", "busybox", "base64 -d", "xxd -r");
+
+    static final Set<String> CMD_STRONG = Set.of("wget", "curl", "bash", "zsh", "ksh", "csh", "tcsh", "dash",
+            "sh", "netcat", "ncat", "telnet", "whoami", "uname", "ifconfig", "ipconfig", "python", "python2",
+            "python3", "perl", "ruby", "php", "powershell", "powershell.exe", "pwsh", "cmd", "cmd.exe",
+            "certutil", "bitsadmin", "systeminfo", "nslookup", "tasklist", "taskkill", "sudo", "chmod", "chown",
+            "crontab", "xargs", "nohup", "busybox", "socat", "tftp", "useradd", "wmic", "rundll32", "regsvr32",
+            "mshta", "cscript", "wscript", "getent", "netstat", "passwd", "lsof", "sysctl", "uptime", "hostname",
+            "killall", "pkill", "mkfifo", "shutdown", "reboot", "net", "net.exe", "reg", "schtasks", "icacls",
+            "attrib", "taskmgr", "msiexec", "nmap", "traceroute", "tracert", "arp", "route", "iptables",
+            "gcc", "cc", "awk", "gawk", "sed", "openssl", "base64", "xxd", "ssh", "scp", "rsync", "nc.exe",
+            "whoami.exe", "ping.exe", "ver", "vol", "ipconfig.exe", "env", "printenv", "id", "ls", "pwd");
+
+    static final Set<String> CMD_WEAK = Set.of("cat", "dir", "echo", "ping", "sleep", "kill", "more", "less",
+            "head", "tail", "type", "find", "grep", "set", "who", "w", "ps", "rm", "cp", "mv", "touch", "mkdir",
+            "sort", "time", "uniq", "tee", "dig", "host", "export", "exec", "eval", "nl", "od", "tac", "rev",
+            "wc", "date", "printf", "expr", "timeout", "which", "locate", "file", "whereis", "cd", "ln", "tar",
+            "zip", "unzip", "diff", "cut", "tr", "strings", "mount", "nc", "ftp", "del", "copy", "move",
+            "start", "call", "rmdir", "rd", "md", "cls", "shutdown", "tree", "fc", "unset", "source", "alias",
+            "chdir", "curl", "last", "finger", "df", "du", "free", "top", "lsb_release", "git", "svn", "node",
+            "java", "jshell", "lua", "tclsh", "ed", "vi", "vim", "nano", "dd", "sum", "md5sum", "sha1sum");
+
+    // ---------- regexes ----------
+    static final Pattern RFI_IP = Pattern.compile("(?:https?|ftps?|file)://(?:[^/@]*@)?\\[?(?:\\d{1,3}\\.){3}\\d{1,3}");
+    static final Pattern RFI_QMARK = Pattern.compile("^(?:https?|ftps?|file)://[^\\s]*\\?+$");
+    static final Pattern RFI_INCLUDE = Pattern.compile("(?:\\binclude\\s*\\(|mosconfig_absolute_path|_conf\\[path\\]|_server\\[document_root\\]|gallery_basedir|path\\[docroot\\]|appserv_root|config\\[root_dir\\])[^=]*=?\\s*(?:file|ftps?|https?)://");
+    static final Pattern SSRF = Pattern.compile(
+            "(?:https?|ftps?|gopher|dict|ldaps?|sftp|tftp|file|jar|netdoc|rmi|smb|telnet):/*(?:[^/@\\s]*@)?\\[?(?:localhost|127\\.\\d|0\\.0\\.0\\.0|0+(?:[:/]|$)|169\\.254\\.|metadata\\.google\\.internal|metadata\\b|100\\.100\\.100\\.200|::1?\\]|::ffff:|0x[0-9a-f]{2,8}(?:[.:/]|$)|0[0-7]{1,3}\\.|\\d{8,10}(?:[:/?#]|$)|10\\.\\d|192\\.168\\.|172\\.(?:1[6-9]|2\\d|3[01])\\.|\\[?fd[0-9a-f]{2}:|[a-z0-9.-]*\\.(?:internal|local|localdomain)(?:[:/]|$)|instance-data|kubernetes\\.default)");
+    static final Pattern SSRF_SCHEME = Pattern.compile("(?:^|[^a-z])(?:gopher|dict|ldap|ldaps|tftp|sftp|jar|netdoc|expect)://");
+    static final Pattern SHELLSHOCK = Pattern.compile("^\\s*\\(\\s*\\)\\s*\\{");
+    static final Pattern SHELLSHOCK_ANY = Pattern.compile("\\(\\s*\\)\\s*\\{\\s*[:a-z_]+\\s*;?\\s*\\}\\s*;");
+    static final Pattern SHELL_GLOB = Pattern.compile("(?:^|[\\s;|&`(])/[a-z?*]{0,5}[?*][a-z?*]{0,5}/[a-z0-9?*./-]*|(?:^|[\\s;|&`(])/(?:bin|etc|usr|dev|tmp|var|proc)/[a-z0-9/]*[?*]");
+    static final Pattern PHP_OPEN = Pattern.compile("<\\?(?:php\\b|=|\\s|$)|<\\?php|\\[php\\]");
+    static final Pattern PHP_SERIAL = Pattern.compile("(?:^|[;{}\\s\"])(?:[oc]:\\d+:\"[a-z0-9_\\\\]+\":\\d+:\\{|a:\\d+:\\{(?:[isbd]:|\\}))");
+    static final Pattern PHP_VARFUNC = Pattern.compile("\\$[a-z_][a-z0-9_]*\\s*(?:(?:\\[[^\\]]*\\]|\\{[^}]*\\}|/\\*.*?\\*/|//[^\\n]*\\n|#[^\\n]*\\n|\\s)*)\\(\\s*(?:['\"$]|\\d|[a-z_]+\\s*\\()");
+    static final Pattern PHP_CALL_ARGS = Pattern.compile("^(?:\\s|/\\*.*?\\*/|//[^\\n]*\\n|#[^\\n]*\\n)*\\(\\s*(?:['\"`$\\[]|\\)|[a-z_][a-z0-9_]*\\s*[(\\[.]|\\d+\\s*[),])");
+    static final Pattern SSTI = Pattern.compile(
+            "\\{\\{.{0,200}?(?:\\d+\\s*[*+/%-]\\s*\\d+|\\._|\\.__|\\bconfig\\b|\\bself\\b|\\brequest\\b|\\bclass\\b|\\|\\s*attr|lipsum|cycler|joiner|namespace|\\[['\"]|\\(\\)|\\bsettings\\b|\\bos\\b|popen|\\bexec|\\bimport|constructor|range\\(|\\bdump\\(|_self|\\bapp\\.|\\bget_flashed|\\bg\\.|\\bmro\\b|subclasses).{0,200}?\\}\\}"
+            + "|\\{%.{0,100}?(?:import|include|for |set |if |extends|block|exec|debug|load|print|raw).{0,300}?%\\}"
+            + "|[$#*@~]\\{\\s*\\d+\\s*[*+/%-]\\s*\\d+\\s*\\}|<%=?.{0,200}?%>|\\$\\{[^}]{0,200}?(?:\\.class|\\.getclass|runtime|\\bt\\(|freemarker|\\.exec\\(|new\\(|\\?new|@|\\bprocess)"
+            + "|#set\\s*\\(\\s*\\$|#foreach\\s*\\(|\\$\\{\\{|\\{\\{\\s*\\d+\\s*[*+/-]|\\{php\\}|\\{\\{=|@\\(\\s*\\d+\\s*[*+/-]\\s*\\d+\\s*\\)|\\[\\[\\s*\\$\\{|<#assign|\\{\\$smarty|\\{\\{\\s*[a-z_]+\\s*\\|\\s*(?:safe|e|raw)\\s*\\}\\}.*\\{\\{");
+    static final Pattern OGNL = Pattern.compile("(?:[$#%]\\{[^}]{0,200}?(?:@[a-z]|\\.class|getclass|runtime|processbuilder|\\.exec\\(|#[a-z_]+\\s*=|new\\s+java|_memberaccess|context\\[|ognl|\\bt\\(\\s*java))|\\(#[a-z_]+\\s*=|#_memberaccess|@ognl\\.|#\\{[^}]*(?:\\.class|runtime)");
+    static final Pattern XXE = Pattern.compile("<!entity\\s+(?:%\\s+)?[^\\s>]+\\s+(?:system|public)\\b|<!doctype[^>\\[]*\\[\\s*<!entity|<xi:include|xmlns:xi\\s*=|<!entity\\s+%|<!doctype\\s+[^>]*\\s(?:system|public)\\s+['\"]");
+    static final Pattern NOSQL_VAL = Pattern.compile("\\{\\s*['\"]?\\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|not|or|and|nor|expr|elemmatch|size|type|mod|all|text|function|accumulator|lookup|jsonschema)['\"]?\\s*:|\\$where\\b|\\bdb\\.[a-z_]+\\.(?:find|insert|remove|drop|update|aggregate)|\\bthis\\.[a-z_]+\\s*(?:==|!=|\\.match\\()|\\bsleep\\s*\\(\\s*\\d+\\s*\\)\\s*(?:\\|\\||;|&&)|(?:\\|\\||&&)\\s*(?:['\"]?\\w+['\"]?\\s*==\\s*['\"]?\\w+|true|this\\.)|;\\s*return\\s+(?:true|1|this)|\\bmapreduce\\b|\\$accumulator|\\$function");
+    static final Pattern NOSQL_NAME = Pattern.compile("(?:^|\\[)\\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|not|or|and|nor|expr|elemmatch|size|type|mod|all|text|function|accumulator|lookup|jsonschema|options)\\]?$|\\[\\$[a-z]+\\]");
+    static final Pattern LDAP = Pattern.compile("\\*\\s*\\)\\s*\\(|\\)\\s*\\(\\s*[|&!]|\\(\\s*[|&!]\\s*\\(\\s*[a-z0-9_;-]+\\s*[~<>]?=|\\)\\s*\\)\\s*\\(\\s*[|&]|^\\s*\\*\\s*\\)\\s*\\)|\\(\\s*[a-z0-9_-]+\\s*=\\s*\\*\\s*\\)\\s*\\)|\\)\\s*\\(\\s*[a-z0-9_-]+\\s*[~<>]?=\\s*\\*|^\\s*\\*\\)\\s*[|&(]|\\(\\s*&\\s*\\)|\\(\\s*\\|\\s*\\(\\s*[a-z]+\\s*=|\\x00\\)|\\)\\s*%00");
+    static final Pattern SSI = Pattern.compile("<!--\\s*#\\s*(?:exec|include|echo|config|set|printenv|fsize|flastmod|if|elif|else|endif)\\b");
+    static final Pattern MAIL = Pattern.compile("[\\r\\n]\\s*(?:to|cc|bcc|from|subject|reply-to|sender|return-path|content-type|mime-version|x-mailer)\\s*:|[\\r\\n]\\s*(?:rcpt to|mail from|helo|ehlo|data|quit|vrfy|expn)\\b|[\\r\\n]\\s*a?\\d*\\s*(?:login|select|fetch|capability|logout|list|examine|store|noop|search|uid)\\s+[\"a-z*0-9]|(?:^|[\\s,;])(?:-f|-o|-x|-c)\\s*/?\\S*\\s+-(?:x|oq|f|c)\\s");
+    static final Pattern CRLF_HDR = Pattern.compile("[\\r\\n]\\s*(?:set-cookie|set-cookie2|location|content-type|content-length|content-disposition|refresh|x-xss-protection|access-control-[a-z-]+|content-security-policy|transfer-encoding|connection|host|cookie|x-forwarded-[a-z]+|x-[a-z-]+|www-authenticate|cache-control|expires|last-modified|etag|link|server|status|strict-transport-security|http/\\d)\\s*:?");
+    static final Pattern CRLF_BODY = Pattern.compile("[\\r\\n]\\s*(?:<(?:html|meta|script|body|head|iframe)\\b|http/\\d(?:\\.\\d)?\\s+\\d{3})|(?:\\r\\n|\\n){2}\\s*<");
+    static final Pattern SMUGGLE = Pattern.compile("(?:^|[\\r\\n])\\s*(?:get|post|head|put|delete|options|patch|trace|connect|propfind)\\s+[^\\s]+\\s+http/\\d");
+    static final Pattern CRLF_ANY_HDR = Pattern.compile("[\\r\\n]+\\s*[a-z][a-z0-9-]{1,40}\\s*:\\s*\\S");
+    static final Pattern SESSION_SET = Pattern.compile("\\.cookie\\s*=|document\\.cookie\\b|<meta[^>]*http-equiv\\s*=\\s*['\"]?set-cookie|\\bset-cookie\\s*:");
+    static final Pattern SESSION_NAME = Pattern.compile("^(?:jsessionid|aspsessionid[a-z]*|asp\\.net_sessionid|phpsessid|sessionid|session_id|session-id|sessid|sid|cfid|cftoken|jservsession|jwsession|weblogicsession|_session_id|_rails_session|[a-z0-9]*_session|sessiontoken|session_token|session|connect\\.sid|laravel_session|ci_session|symfony|zendsession|dwrsessionid)$");
+    static final Pattern NODE_DOS = Pattern.compile("while\\s*\\(\\s*(?:true|1|this|!0|!false|\\[\\])\\s*\\)|for\\s*\\(\\s*;\\s*;\\s*\\)|\\.repeat\\(\\s*\\d{6,}\\s*\\)|new\\s+array\\(\\s*\\d{7,}\\s*\\)");
+    static final Pattern JAVA_CLASS = Pattern.compile("\\b(?:java|javax|jdk|sun|com\\.sun|org\\.apache|org\\.springframework|org\\.hibernate|groovy|bsh)\\.[a-z_$][a-z0-9_$]*\\.[a-z_$]");
+    static final Pattern JAVA_DESER = Pattern.compile("ro0ab|aced0005|\\xac\\xed\\x00\\x05|h4siaaaaaaaa");
+    static final Pattern JNDI = Pattern.compile("\\$\\{\\s*(?:jndi|ldap|rmi|dns|iiop|corba|nds|nis|http)\\s*:|jndi\\s*:\\s*(?:ldaps?|rmi|dns|iiop|corba|nds|nis|https?)\\s*:|\\$\\{\\s*(?:ctx|env|sys|java|main|bundle|log4j|date|marker|map|sd|spring|web|docker|k8s|base64|upper|lower|::-|event|jvmrunargs)\\s*:");
+    static final Pattern DATA_URI = Pattern.compile("data:(?:text/html|text/javascript|application/javascript|application/x-httpd-php|application/x-php|text/x-php|image/svg\\+xml)[;,]");
+    static final Pattern SCHEME_URL = Pattern.compile("^(?:https?|ftps?)://([^/?#\\s]+)");
+
+    static List<Rule> valueRules() {
+        List<Rule> r = new ArrayList<>();
+        // ---- 930 LFI / traversal
+        r.add(new Rule(930100, "lfi", CRITICAL, 1, INPUT_PATH | URI | ALL_HEADERS, C_PCT,
+                v -> encodedTraversal(v.raw)));
+        r.add(new Rule(930110, "lfi", CRITICAL, 1, INPUT_PATH, C_SLASH | C_BSLASH, Rules::traversal));
+        r.add(new Rule(930120, "lfi", CRITICAL, 1, INPUT_PATH, C_SLASH | C_DOT | C_BSLASH, v -> osFile(v)));
+        r.add(new Rule(930121, "lfi", CRITICAL, 1, INPUT_PATH, C_PCT | C_DOT | C_BSLASH, Rules::obfuscatedTraversal));
+        r.add(new Rule(930130, "lfi", CRITICAL, 1, PATH, C_SLASH, phrase(RESTRICTED_PATH, PATHV)));
+        r.add(new Rule(930140, "lfi", CRITICAL, 1, INPUT_PATH, C_COLON, phrase(WRAPPERS, LOW)));
+        // ---- 931 RFI
+        r.add(new Rule(931100, "rfi", CRITICAL, 1, ARG | COOKIE | XHDR | BODY, C_COLON, regex(RFI_IP, LOW)));
+        r.add(new Rule(931110, "rfi", CRITICAL, 1, ARG | ARG_NAME | BODY, C_COLON | C_PAREN | C_BRACKET, v -> rfiInclude(v)));
+        r.add(new Rule(931120, "rfi", CRITICAL, 1, ARG | COOKIE | XHDR, C_COLON, regex(RFI_QMARK, LOW)));
+        // ---- 932 RCE
+        r.add(new Rule(932100, "rce", CRITICAL, 1, INPUT_PATH, SPECIAL, Rules::commandInjection));
+        r.add(new Rule(932130, "rce", CRITICAL, 1, INPUT, SPECIAL, phrase(SHELL_EXPR, SHELL)));
+        r.add(new Rule(932170, "shellshock", CRITICAL, 1, EVERYTHING, C_PAREN, regex(SHELLSHOCK, DEC)));
+        r.add(new Rule(932171, "shellshock", CRITICAL, 1, EVERYTHING, C_PAREN, regex(SHELLSHOCK_ANY, LOW)));
+        r.add(new Rule(932200, "rce", CRITICAL, 2, INPUT, C_STAR | C_OTHER, regex(SHELL_GLOB, SHELL)));
+        // ---- 933 PHP
+        r.add(new Rule(933100, "php", CRITICAL, 1, INPUT_PATH, C_LT | C_BRACKET, regex(PHP_OPEN, LOW)));
+        r.add(new Rule(933110, "php", CRITICAL, 1, FILE, C_DOT, v -> phpFile(v.low())));
+        r.add(new Rule(933120, "php", CRITICAL, 1, INPUT, C_EQ, v -> phpIni(v.low())));
+        r.add(new Rule(933130, "php", CRITICAL, 1, INPUT_PATH, C_DOLLAR | C_COLON, phrase(PHP_VARS, LOW)));
+        r.add(new Rule(933150, "php", CRITICAL, 1, INPUT_PATH, C_PAREN, v -> phpCall(v, PHP_FUNCS_STRONG, false)));
+        r.add(new Rule(933160, "php", CRITICAL, 1, INPUT_PATH, C_PAREN, v -> phpCall(v, PHP_FUNCS_WEAK, true)));
+        r.add(new Rule(933170, "php", CRITICAL, 1, INPUT | HEADER, C_COLON, regex(PHP_SERIAL, LOW)));
+        r.add(new Rule(933210, "php", CRITICAL, 1, INPUT, C_DOLLAR, regex(PHP_VARFUNC, DEC_LOWER)));
+        // ---- 934 generic: node, SSRF, prototype pollution, ruby, SSTI
+        r.add(new Rule(934100, "node", CRITICAL, 1, INPUT, C_PAREN | C_DOT | C_GT | C_EQ, v -> nodeInjection(v)));
+        r.add(new Rule(934110, "ssrf", CRITICAL, 1, ARG | COOKIE | XHDR | BODY, C_COLON, regex(SSRF, LOW)));
+        r.add(new Rule(934120, "ssrf", CRITICAL, 1, ARG | COOKIE | XHDR, C_COLON, regex(SSRF_SCHEME, LOW)));
+        r.add(new Rule(934130, "prototype-pollution", CRITICAL, 1, INPUT, C_ALPHA, phrase(PROTO, LOW)));
+        r.add(new Rule(934140, "ruby", CRITICAL, 1, INPUT, C_DOT | C_PAREN | C_BRACE | C_COLON, phrase(RUBY, LOW)));
+        r.add(new Rule(934160, "node", CRITICAL, 1, INPUT, C_PAREN, regex(NODE_DOS, LOW)));
+        r.add(new Rule(934170, "php", CRITICAL, 1, ARG | COOKIE | XHDR, C_COLON, regex(DATA_URI, LOW)));
+        r.add(new Rule(934200, "ssti", CRITICAL, 1, INPUT_PATH, C_BRACE | C_LT | C_PAREN | C_HASH, regex(SSTI, LOW)));
+        // ---- 936 NoSQL, LDAP, SSI, mail, XXE
+        r.add(new Rule(936100, "nosql", CRITICAL, 1, ARG_NAME | COOKIE_NAME, C_DOLLAR, regex(NOSQL_NAME, LOW)));
+        r.add(new Rule(936110, "nosql", CRITICAL, 1, INPUT, C_DOLLAR | C_PIPE | C_AMP | C_SEMI | C_EQ | C_PAREN, regex(NOSQL_VAL, LOW)));
+        r.add(new Rule(936120, "ldap", CRITICAL, 1, ARG | COOKIE | XHDR | BODY | PATH, C_PAREN | C_STAR, regex(LDAP, LOW)));
+        r.add(new Rule(936130, "ssi", CRITICAL, 1, INPUT_PATH | HEADER, C_LT, regex(SSI, LOW)));
+        r.add(new Rule(936140, "mail", CRITICAL, 1, ARG | COOKIE | XHDR | BODY, C_CTRL | C_DASH, regex(MAIL, DEC_LOWER)));
+        r.add(new Rule(936150, "xxe", CRITICAL, 1, INPUT | PATH, C_LT, regex(XXE, LOW)));
+        // ---- 941 XSS, 942 SQLi (detectors written elsewhere)
+        r.add(new Rule(941100, "xss", CRITICAL, 1, INPUT_PATH | UA | REFERER, SPECIAL, v -> xss(v)));
+        r.add(new Rule(942100, "sqli", CRITICAL, 1, INPUT_PATH & ~FILE, ~0, v -> sqli(v)));
+        // ---- 943 session fixation
+        r.add(new Rule(943100, "session-fixation", CRITICAL, 1, INPUT_PATH, C_DOT | C_EQ | C_COLON, regex(SESSION_SET, LOW)));
+        // ---- 944 Java / JNDI
+        r.add(new Rule(944100, "java", CRITICAL, 1, INPUT_PATH | HEADER | HEADER_NAME, C_DOT | C_PAREN | C_HASH | C_AT_ANY, phrase(JAVA, LOW)));
+        r.add(new Rule(944110, "java", CRITICAL, 1, INPUT_PATH | HEADER | HEADER_NAME, C_DOT, regex(JAVA_CLASS, LOW)));
+        r.add(new Rule(944130, "java", CRITICAL, 1, INPUT_PATH | HEADER, C_BRACE | C_PAREN | C_HASH, regex(OGNL, LOW)));
+        r.add(new Rule(944150, "log4shell", CRITICAL, 1, EVERYTHING, C_DOLLAR | C_BRACE, regex(JNDI, JNDIV)));
+        r.add(new Rule(944210, "java", CRITICAL, 1, INPUT, C_ALPHA | C_HIGH, regex(JAVA_DESER, LOW)));
+        // ---- 921 protocol attack inside values
+        r.add(new Rule(921110, "protocol-attack", CRITICAL, 1, ARG | COOKIE | XHDR | BODY, C_CTRL, regex(SMUGGLE, DEC_LOWER)));
+        r.add(new Rule(921120, "crlf", CRITICAL, 1, ARG | ARG_NAME | COOKIE | XHDR | PATH, C_CTRL, regex(CRLF_HDR, DEC_LOWER)));
+        r.add(new Rule(921130, "crlf", CRITICAL, 1, ARG | ARG_NAME | COOKIE | XHDR | PATH, C_CTRL, regex(CRLF_BODY, DEC_LOWER)));
+        r.add(new Rule(921150, "crlf", CRITICAL, 1, ARG_NAME | COOKIE_NAME, C_CTRL, v -> ctrlNewline(v.dec())));
+        r.add(new Rule(921151, "crlf", CRITICAL, 2, ARG | COOKIE, C_CTRL, regex(CRLF_ANY_HDR, DEC_LOWER)));
+        r.add(new Rule(921190, "protocol-attack", CRITICAL, 1, PATH, C_CTRL, v -> ctrlNewline(v.dec())));
+        // ---- 920 malformed-value signals
+        r.add(new Rule(920270, "protocol", CRITICAL, 1, ARG | ARG_NAME | URI | PATH | COOKIE, C_CTRL, v -> nullByte(v)));
+        // ---- 913 scanners
+        r.add(new Rule(913100, "scanner", CRITICAL, 1, UA | XHDR | HEADER_NAME, C_ALPHA, phrase(SCANNERS, LOW)));
+        return List.copyOf(r);
+    }
+
+    private static final int C_AT_ANY = C_OTHER;
+    static final View DEC_LOWER = v -> v.dec().toLowerCase(Locale.ROOT);
+
+    // ---------- detectors ----------
+
+    static String encodedTraversal(String raw) {
+        String l = raw.toLowerCase(Locale.ROOT);
+        if (l.indexOf('%') < 0) {
+            return null;
+        }
+        String[] pats = {"%2e%2e", "%252e", "..%2f", "..%5c", "..%252f", "..%255c", "%c0%ae", "%c0%af", "%c1%9c",
+            "%c1%1c", "%e0%80%ae", "%uff0e", "%u2215", "%u2216", "%u002e", "%2e.", ".%2e", "%2f..", "%5c..",
+            "..%c0%af", "..%c1%9c", "%f0%80%80%ae", "%%32%65"};
+        for (String p : pats) {
+            int i = l.indexOf(p);
+            if (i >= 0) {
+                return frag(raw, i - 10, i + 30);
+            }
+        }
+        return null;
+    }
+
+    static final PhraseMatcher SKELETON_FILES = PhraseMatcher.of("/etc/passwd", "/etc/shadow", "/etc/issue",
+            "/etc/hosts", "/etc/group", "/boot/ini", "/win/ini", "/system/ini", "/windows/system32",
+            "/winnt/system32", "/proc/self/", "/etc/motd", "/etc/crontab");
+
+    /**
+     * Traversal hidden by broken or exotic encodings ({@code %c1%1c}, {@code %c0%qf}, {@code 0x2e}, fullwidth dots):
+     * separators and escapes collapsed to '/', a sensitive file name must follow and a traversal marker be present.
+     */
+    static String obfuscatedTraversal(Value v) {
+        String l = v.raw.toLowerCase(Locale.ROOT);
+        if (!(l.contains("..") || l.contains("%c0") || l.contains("%c1") || l.contains("%e0") || l.contains("%u")
+                || l.contains("0x2e") || l.contains("%2e") || l.contains("%5c") || l.contains("\\") || l.contains("%25"))) {
+            return null;
+        }
+        StringBuilder sk = new StringBuilder("/");
+        for (int i = 0; i < l.length(); i++) {
+            char c = l.charAt(i);
+            if (c == '%' && i + 2 < l.length()) {
+                i += (l.charAt(i + 1) == 'u' && i + 5 < l.length()) ? 5 : 2;
+                c = '/';
+            } else if (c == '0' && l.startsWith("0x2e", i)) {
+                i += 3;
+                c = '/';
+            }
+            boolean alnum = c >= 'a' && c <= 'z' || c >= '0' && c <= '9';
+            if (!alnum) {
+                if (sk.charAt(sk.length() - 1) != '/') {
+                    sk.append('/');
+                }
+            } else {
+                sk.append(c);
+            }
+        }
+        String f = SKELETON_FILES.find(sk);
+        return f == null ? null : frag(v.raw, 0, 80);
+    }
+
+    static String traversal(Value v) {
+        String p = v.path();
+        int n = p.length();
+        for (int i = p.indexOf(".."); i >= 0; i = p.indexOf("..", i + 2)) {
+            int after = i + 2;
+            while (after < n && p.charAt(after) == '.') {
+                after++;
+            }
+            boolean sepAfter = after >= n ? i > 0 && p.charAt(i - 1) == '/' : (p.charAt(after) == '/' || p.charAt(after) == ';');
+            boolean sepBefore = i == 0 || p.charAt(i - 1) == '/' || p.charAt(i - 1) == '.' || p.charAt(i - 1) == '=' || p.charAt(i - 1) == ' ' || p.charAt(i - 1) == ':';
+            if (sepAfter && (sepBefore || after < n)) {
+                if ((v.kind & PATH) != 0 && !(sepBefore && after < n)) {
+                    continue;
+                }
+                return frag(p, i - 10, i + 40);
+            }
+        }
+        return null;
+    }
+
+    static String osFile(Value v) {
+        String p = v.path();
+        String[] hit = new String[1];
+        OS_FILES.scan(p, (idx, end) -> {
+            String ph = OS_FILES.phrase(idx);
+            int start = end - ph.length();
+            // require a boundary before the phrase (start, slash, dot-dot, or non-word)
+            char before = start == 0 ? '/' : p.charAt(start - 1);
+            if (ph.equals("/etc/") || ph.equals("/proc/") || ph.equals("/dev/null") || ph.equals("/root/")) {
+                // generic directories need a file after them and a path-like start
+                if (!(start == 0 || p.startsWith("..", Math.max(0, start - 2)) || before == '=' || before == ' '
+                        || before == ':' || before == '\'' || before == '"')) {
+                    return true;
+                }
+                if (end >= p.length() || !Character.isLetterOrDigit(p.charAt(end))) {
+                    return true;
+                }
+            } else if (Character.isLetterOrDigit(before) && ph.charAt(0) != '/' && ph.charAt(0) != '.') {
+                return true;
+            } else if (ph.equals(".env") && end < p.length() && Character.isLetterOrDigit(p.charAt(end))) {
+                return true;
+            } else if ((v.kind & PATH) != 0 && (ph.equals("web.config") || ph.equals("php.ini"))) {
+                return true;
+            }
+            hit[0] = frag(p, start - 10, end + 20);
+            return false;
+        });
+        return hit[0];
+    }
+
+    static String rfiInclude(Value v) {
+        String l = v.low();
+        Matcher m = RFI_INCLUDE.matcher(l);
+        if (m.find()) {
+            return frag(l, m.start(), m.end());
+        }
+        if ((v.kind & ARG) != 0) {
+            String name = v.name.toLowerCase(Locale.ROOT);
+            int c = name.indexOf(':');
+            String an = c >= 0 ? name.substring(c + 1) : name;
+            if ((an.equals("include") || an.equals("inc") || an.equals("require") || an.equals("page")
+                    || an.equals("file") || an.equals("template") || an.equals("path") || an.equals("load")
+                    || an.equals("module") || an.equals("mod") || an.equals("dir") || an.equals("conf")
+                    || an.endsWith("_path") || an.endsWith("_dir") || an.endsWith("root"))
+                    && (l.startsWith("http://") || l.startsWith("https://") || l.startsWith("ftp://")
+                    || l.startsWith("ftps://") || l.startsWith("//")) && (l.endsWith("?") || l.contains(".txt")
+                    || l.contains(".php") || l.contains("shell"))) {
+                return frag(l, 0, 80);
+            }
+        }
+        return null;
+    }
+
+    private static boolean isWordChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+    }
+
+    private static boolean argShape(String s, int i) {
+        // i: index just after the command word
+        int n = s.length();
+        if (i >= n) {
+            return true;
+        }
+        char c = s.charAt(i);
+        if (";|&<>`)\n\r}".indexOf(c) >= 0) {
+            return true;
+        }
+        if (c != ' ' && c != '\t' && c != ',') {
+            return false;
+        }
+        int j = i;
+        while (j < n && (s.charAt(j) == ' ' || s.charAt(j) == '\t' || s.charAt(j) == ',')) {
+            j++;
+        }
+        if (j >= n) {
+            return true;
+        }
+        char a = s.charAt(j);
+        if (a == '-' ) {
+            return j + 1 < n && (Character.isLetterOrDigit(s.charAt(j + 1)) || s.charAt(j + 1) == '-');
+        }
+        if (a == '/' || a == '~' || a == '$' || a == '<' || a == '>' || a == '|' || a == ';' || a == '&' || a == '`' || a == '\\' || a == '%') {
+            return true;
+        }
+        if (a == '.' && j + 1 < n && (s.charAt(j + 1) == '/' || s.charAt(j + 1) == '.')) {
+            return true;
+        }
+        if (s.startsWith("http://", j) || s.startsWith("https://", j) || s.startsWith("ftp://", j)) {
+            return true;
+        }
+        // Windows drive path
+        return j + 2 < n && Character.isLetter(a) && s.charAt(j + 1) == ':' && (s.charAt(j + 2) == '\\' || s.charAt(j + 2) == '/');
+    }
+
+    static String commandInjection(Value v) {
+        String s = v.shell();
+        int n = s.length();
+        for (int i = -1; i < n; i++) {
+            boolean sep;
+            boolean strongSep = false;
+            if (i < 0) {
+                sep = true;
+            } else {
+                char c = s.charAt(i);
+                sep = c == ';' || c == '|' || c == '&' || c == '`' || c == '\n' || c == '\r'
+                        || ((c == '(' || c == '{') && i > 0 && (s.charAt(i - 1) == '$' || s.charAt(i - 1) == '<' || s.charAt(i - 1) == '>'));
+                strongSep = sep;
+            }
+            if (!sep) {
+                continue;
+            }
+            int j = i + 1;
+            while (j < n && (s.charAt(j) == ' ' || s.charAt(j) == '\t' || s.charAt(j) == '(' || s.charAt(j) == '{'
+                    || s.charAt(j) == '!' || s.charAt(j) == '`' || s.charAt(j) == '\n' || s.charAt(j) == '\r'
+                    || s.charAt(j) == ';' || s.charAt(j) == '|' || s.charAt(j) == '&' || s.charAt(j) == '@')) {
+                j++;
+            }
+            // optional absolute path prefix (/usr/bin/, c:\windows\system32\)
+            int k = j;
+            int lastSlash = -1;
+            while (k < n && (isWordChar(s.charAt(k)) || s.charAt(k) == '/' || s.charAt(k) == '\\' || s.charAt(k) == ':')) {
+                if (s.charAt(k) == '/' || s.charAt(k) == '\\') {
+                    lastSlash = k;
+                }
+                k++;
+            }
+            int ws = lastSlash >= 0 ? lastSlash + 1 : j;
+            int we = ws;
+            while (we < n && isWordChar(s.charAt(we))) {
+                we++;
+            }
+            if (we == ws) {
+                continue;
+            }
+            String word = s.substring(ws, we);
+            if (word.endsWith(".") || word.endsWith("-")) {
+                word = word.substring(0, word.length() - 1);
+            }
+            if (word.endsWith(".exe") && !CMD_STRONG.contains(word)) {
+                word = word.substring(0, word.length() - 4);
+            }
+            boolean strong = CMD_STRONG.contains(word);
+            boolean weak = !strong && CMD_WEAK.contains(word);
+            if (!strong && !weak) {
+                continue;
+            }
+            int wordEnd = ws + word.length();
+            boolean hit;
+            if (i < 0) {
+                // start of value: the command needs argument-like material after it
+                hit = wordEnd < n && argShape(s, wordEnd) && (lastSlash >= 0 || strong || wordEnd < n);
+                if (hit && lastSlash < 0 && wordEnd < n && ";|&)}".indexOf(s.charAt(wordEnd)) >= 0 && !strong) {
+                    hit = false;
+                }
+            } else if (strong && strongSep) {
+                hit = wordEnd >= n || !Character.isLetterOrDigit(s.charAt(wordEnd)) && (argShape(s, wordEnd)
+                        || s.charAt(wordEnd) == ' ' && wordEnd + 1 < n && Character.isLetterOrDigit(s.charAt(wordEnd + 1)) && lastSlash >= 0
+                        || s.charAt(wordEnd) == ' ' && (word.length() >= 4 || word.equals("id") || word.equals("ls") || word.equals("sh")) && followedByToken(s, wordEnd));
+            } else {
+                hit = argShape(s, wordEnd);
+            }
+            if (hit) {
+                return frag(s, Math.max(0, i), wordEnd + 40);
+            }
+        }
+        return null;
+    }
+
+    /** After a strong command word and a space: a token that is not an English function word. */
+    private static boolean followedByToken(String s, int i) {
+        int j = i;
+        while (j < s.length() && s.charAt(j) == ' ') {
+            j++;
+        }
+        int e = j;
+        while (e < s.length() && Character.isLetterOrDigit(s.charAt(e))) {
+            e++;
+        }
+        String w = s.substring(j, e);
+        return !(w.isEmpty() || Set.of("and", "or", "the", "a", "an", "is", "are", "was", "in", "on", "of", "to",
+                "for", "with", "away", "it", "this", "that", "up", "out", "me", "you", "we", "i", "at", "as").contains(w))
+                && e < s.length() && "/-.$<>|;&`'\"".indexOf(s.charAt(e)) >= 0;
+    }
+
+    static String phpFile(String l) {
+        int dot = l.lastIndexOf('.');
+        if (dot < 0) {
+            return null;
+        }
+        String ext = l.substring(dot + 1).trim();
+        if (ext.startsWith("php") || ext.equals("phtml") || ext.equals("phar") || ext.equals("pht")
+                || ext.equals("jsp") || ext.equals("jspx") || ext.equals("asp") || ext.equals("aspx")
+                || ext.equals("shtml") || ext.equals("cgi") || ext.equals("htaccess") || l.endsWith(".user.ini")) {
+            return l;
+        }
+        return null;
+    }
+
+    static String phpIni(String l) {
+        String[] hit = new String[1];
+        PHP_INI.scan(l, (idx, end) -> {
+            String ph = PHP_INI.phrase(idx);
+            int start = end - ph.length();
+            if (start > 0 && (Character.isLetterOrDigit(l.charAt(start - 1)) || l.charAt(start - 1) == '_')) {
+                return true;
+            }
+            int j = end;
+            while (j < l.length() && l.charAt(j) == ' ') {
+                j++;
+            }
+            if (j < l.length() && l.charAt(j) == '=' && (start == 0 || l.charAt(start - 1) == '\n' || l.charAt(start - 1) == ' ' || l.charAt(start - 1) == ';' || l.charAt(start - 1) == '"' || l.charAt(start - 1) == '\'')) {
+                hit[0] = frag(l, start, j + 20);
+                return false;
+            }
+            return true;
+        });
+        return hit[0];
+    }
+
+    static String phpCall(Value v, PhraseMatcher funcs, boolean weak) {
+        String l = v.dec().toLowerCase(Locale.ROOT);
+        String[] hit = new String[1];
+        funcs.scan(l, (idx, end) -> {
+            String ph = funcs.phrase(idx);
+            int start = end - ph.length();
+            if (start > 0) {
+                char b = l.charAt(start - 1);
+                if (Character.isLetterOrDigit(b) || b == '_' || b == '$' || (weak && b == '.') || (weak && b == '-')) {
+                    return true;
+                }
+            }
+            if (end < l.length() && (Character.isLetterOrDigit(l.charAt(end)) || l.charAt(end) == '_')) {
+                return true;
+            }
+            String rest = l.substring(end, Math.min(l.length(), end + 200));
+            Matcher m = PHP_CALL_ARGS.matcher(rest);
+            if (m.find()) {
+                if (weak && (ph.equals("print") || ph.equals("echo") || ph.equals("header") || ph.equals("die"))
+                        && !(rest.trim().startsWith("('") || rest.trim().startsWith("(\"") || rest.trim().startsWith("($"))) {
+                    return true;
+                }
+                hit[0] = frag(l, start, end + 30);
+                return false;
+            }
+            return true;
+        });
+        return hit[0];
+    }
+
+    static String nodeInjection(Value v) {
+        String l = v.low();
+        String f = NODE.find(l);
+        if (f == null) {
+            return null;
+        }
+        // generic JS constructs need a second signal
+        if (f.equals("eval(") || f.equals("function(") || f.equals("settimeout(") || f.equals("setinterval(")
+                || f.equals("new function") || f.equals("=>") || f.equals("module.exports") || f.equals("require(")
+                || f.equals("process.env") || f.equals("fromcharcode") || f.equals(".constructor(")) {
+            if (!(l.contains("child_process") || l.contains("process.") || l.contains("require(") && (l.contains("fs") || l.contains("child") || l.contains("net") || l.contains("http"))
+                    || l.contains("constructor(") && l.contains("return") || l.contains(".exec") || l.contains("spawn"))) {
+                return null;
+            }
+        }
+        int i = l.indexOf(f);
+        return frag(l, i, i + 60);
+    }
+
+    static String ctrlNewline(String d) {
+        for (int i = 0; i < d.length(); i++) {
+            if (d.charAt(i) == '\n' || d.charAt(i) == '\r') {
+                return frag(d, i - 20, i + 40);
+            }
+        }
+        return null;
+    }
+
+    static String nullByte(Value v) {
+        String d = v.raw;
+        int i = d.indexOf('\0');
+        if (i < 0) {
+            String l = v.raw.toLowerCase(Locale.ROOT);
+            i = l.indexOf("%00");
+            if (i < 0) {
+                i = l.indexOf("%2500");
+            }
+            if (i < 0 || (v.kind & (ARG | ARG_NAME | COOKIE)) != 0 && v.raw.indexOf('\0') < 0 && !l.contains("%00")) {
+                return null;
+            }
+        }
+        return frag(v.raw, i - 20, i + 20);
+    }
+
+    static String xss(Value v) {
+        Finding f = CrossSiteScripting.detect(v.dec());
+        if (f == null) {
+            String d = v.dec();
+            if (d.indexOf('+') >= 0 && d.indexOf("+AD") >= 0) {
+                f = CrossSiteScripting.detect(utf7(d));
+            }
+        }
+        return f == null ? null : (f.fragment() == null || f.fragment().isEmpty() ? frag(v.dec(), 0, 80) : f.fragment());
+    }
+
+    static String sqli(Value v) {
+        if ((v.classes & ~(C_ALPHA | C_DIGIT | C_DOT | C_DASH)) == 0) {
+            return null; // a single word cannot be injected SQL
+        }
+        Finding f = SqlInjection.detect(v.dec());
+        return f == null ? null : (f.fragment() == null || f.fragment().isEmpty() ? frag(v.dec(), 0, 80) : f.fragment());
+    }
+
+    /** Minimal UTF-7 decode of {@code +...-} runs (the XSS-through-charset trick). */
+    static String utf7(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        int i = 0;
+        while (i < s.length()) {
+            char c = s.charAt(i);
+            if (c == '+') {
+                int e = i + 1;
+                while (e < s.length() && (Character.isLetterOrDigit(s.charAt(e)) || s.charAt(e) == '+' || s.charAt(e) == '/')) {
+                    e++;
+                }
+                String b = s.substring(i + 1, e);
+                if (b.isEmpty()) {
+                    sb.append('+');
+                } else {
+                    try {
+                        String pad = b + "===".substring(0, (4 - b.length() % 4) % 4);
+                        byte[] raw = java.util.Base64.getDecoder().decode(pad.length() % 4 == 0 ? pad : b);
+                        for (int k = 0; k + 1 < raw.length; k += 2) {
+                            sb.append((char) (((raw[k] & 0xFF) << 8) | (raw[k + 1] & 0xFF)));
+                        }
+                    } catch (IllegalArgumentException ex) {
+                        sb.append(b);
+                    }
+                }
+                i = (e < s.length() && s.charAt(e) == '-') ? e + 1 : e;
+            } else {
+                sb.append(c);
+                i++;
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,522 @@
+package dev.aegis.waf;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** A request decoded once into named values, plus the request-level facts protocol rules read. */
+final class Targets {
+    private static final int MAX_VALUES = 2048;
+    private static final int MAX_PARTS = 256;
+
+    static final Set<String> STANDARD_HEADERS = Set.of("host", "accept", "accept-encoding", "accept-language",
+            "accept-charset", "connection", "cache-control", "pragma", "content-type", "content-length",
+            "upgrade-insecure-requests", "sec-ch-ua", "sec-ch-ua-mobile", "sec-ch-ua-platform", "sec-fetch-site",
+            "sec-fetch-mode", "sec-fetch-user", "sec-fetch-dest", "keep-alive", "proxy-connection", "te",
+            "transfer-encoding", "if-modified-since", "if-none-match", "dnt", "priority", "origin", "authorization",
+            "range", "if-range", "if-match", "if-unmodified-since", "upgrade", "via", "x-forwarded-for",
+            "x-forwarded-proto", "x-forwarded-host", "x-real-ip", "x-requested-with", "content-encoding");
+
+    final String method;
+    final String rawUri;
+    final String rawPath;
+    final String rawQuery;
+    final List<Map.Entry<String, String>> headers;
+    final List<Value> values = new ArrayList<>();
+    final Transforms.Flags flags = new Transforms.Flags();
+    String contentType = "";
+    int contentTypeCount;
+    boolean jsonMalformed;
+    boolean multipartMalformed;
+    final List<String> partCharsets = new ArrayList<>();
+    final byte[] body;
+    final boolean bodyTruncated;
+
+    private Targets(InspectionInput in) {
+        this.method = in.method();
+        this.rawUri = in.uri();
+        this.headers = in.headers();
+        this.body = in.body();
+        this.bodyTruncated = in.bodyTruncated();
+        String target = rawUri;
+        int hash = target.indexOf('#');
+        if (hash >= 0) {
+            target = target.substring(0, hash);
+        }
+        int q = target.indexOf('?');
+        this.rawPath = q < 0 ? target : target.substring(0, q);
+        this.rawQuery = q < 0 ? "" : target.substring(q + 1);
+    }
+
+    static Targets parse(InspectionInput in) {
+        Targets t = new Targets(in);
+        t.build();
+        return t;
+    }
+
+    String header(String name) {
+        for (Map.Entry<String, String> h : headers) {
+            if (h.getKey() != null && h.getKey().equalsIgnoreCase(name)) {
+                return h.getValue() == null ? "" : h.getValue();
+            }
+        }
+        return null;
+    }
+
+    int headerCount(String name) {
+        int n = 0;
+        for (Map.Entry<String, String> h : headers) {
+            if (h.getKey() != null && h.getKey().equalsIgnoreCase(name)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void add(String name, int kind, String raw) {
+        if (values.size() >= MAX_VALUES || raw == null) {
+            return;
+        }
+        Value v = new Value(name, kind, raw, flags);
+        values.add(v);
+        if ((kind & (ARGLIKE)) != 0 && raw.length() >= 12) {
+            String b64 = Transforms.base64Text(raw);
+            if (b64 != null) {
+                values.add(new Value(name, kind, b64, flags));
+            }
+        }
+    }
+
+    private static final int ARGLIKE = Value.ARG | Value.COOKIE | Value.XHDR | Value.PATH;
+
+    private void build() {
+        add("REQUEST_URI", Value.URI, rawUri);
+        add("REQUEST_FILENAME", Value.PATH, rawPath);
+        // path segments that look like base64 get a decoded view as well
+        for (String seg : rawPath.split("/", 64)) {
+            if (seg.length() >= 12) {
+                String b64 = Transforms.base64Text(Transforms.urlDecode(seg, false, null));
+                if (b64 != null) {
+                    values.add(new Value("REQUEST_FILENAME", Value.PATH, b64, flags));
+                }
+            }
+        }
+        parseForm(rawQuery, "ARGS:");
+        for (Map.Entry<String, String> h : headers) {
+            String name = h.getKey() == null ? "" : h.getKey();
+            String val = h.getValue() == null ? "" : h.getValue();
+            String lname = name.toLowerCase(Locale.ROOT);
+            if (lname.equals("cookie")) {
+                parseCookies(val);
+                continue;
+            }
+            if (lname.equals("content-type")) {
+                contentTypeCount++;
+                contentType = val;
+            }
+            int kind = Value.HEADER;
+            if (lname.equals("user-agent")) {
+                kind |= Value.UA;
+            } else if (lname.equals("referer")) {
+                kind |= Value.REFERER;
+            } else if (!STANDARD_HEADERS.contains(lname) && !lname.startsWith("sec-")) {
+                kind |= Value.XHDR;
+                add("REQUEST_HEADERS_NAMES:" + name, Value.HEADER_NAME, name);
+            }
+            add("REQUEST_HEADERS:" + name, kind, val);
+        }
+        if (body.length > 0) {
+            parseBody();
+        }
+    }
+
+    private void parseForm(String s, String prefix) {
+        if (s.isEmpty()) {
+            return;
+        }
+        int start = 0;
+        int len = s.length();
+        while (start <= len && values.size() < MAX_VALUES) {
+            int amp = s.indexOf('&', start);
+            if (amp < 0) {
+                amp = len;
+            }
+            String pair = s.substring(start, amp);
+            if (!pair.isEmpty()) {
+                int eq = pair.indexOf('=');
+                String n = Transforms.urlDecode(eq < 0 ? pair : pair.substring(0, eq), true, flags);
+                String v = eq < 0 ? "" : Transforms.urlDecode(pair.substring(eq + 1), true, flags);
+                add("ARGS_NAMES:" + n, Value.ARG_NAME, n);
+                add(prefix + n, Value.ARG, v);
+            }
+            start = amp + 1;
+        }
+    }
+
+    private void parseCookies(String header) {
+        for (String part : header.split(";", 256)) {
+            String p = part.trim();
+            if (p.isEmpty()) {
+                continue;
+            }
+            int eq = p.indexOf('=');
+            String n = eq < 0 ? p : p.substring(0, eq).trim();
+            String v = eq < 0 ? "" : p.substring(eq + 1).trim();
+            add("REQUEST_COOKIES_NAMES:" + n, Value.COOKIE_NAME, n);
+            add("REQUEST_COOKIES:" + n, Value.COOKIE, v);
+        }
+    }
+
+    private void parseBody() {
+        String ct = contentType.toLowerCase(Locale.ROOT);
+        String text = Transforms.utf8(body, flags);
+        if (ct.startsWith("application/x-www-form-urlencoded")) {
+            parseForm(text, "ARGS:");
+        } else if (ct.startsWith("multipart/")) {
+            parseMultipart(text, ct);
+        } else if (ct.contains("json")) {
+            JsonWalker w = new JsonWalker(text);
+            if (!w.parse()) {
+                jsonMalformed = true;
+                values.removeIf(v -> v.name.startsWith("JSON:") || v.name.startsWith("JSON_KEYS:"));
+                add("REQUEST_BODY", Value.BODY, text);
+            }
+        } else {
+            add("REQUEST_BODY", Value.BODY, text);
+            if (ct.contains("xml") || (ct.isEmpty() && text.stripLeading().startsWith("<"))) {
+                parseXmlText(text);
+            }
+        }
+    }
+
+    /** Text nodes and attribute values of an XML body, as arguments. */
+    private void parseXmlText(String s) {
+        int i = 0;
+        int len = s.length();
+        while (i < len && values.size() < MAX_VALUES) {
+            int lt = s.indexOf('<', i);
+            String txt = (lt < 0 ? s.substring(i) : s.substring(i, lt)).trim();
+            if (!txt.isEmpty()) {
+                add("XML", Value.ARG, txt);
+            }
+            if (lt < 0) {
+                break;
+            }
+            if (s.startsWith("<![CDATA[", lt)) {
+                int e = s.indexOf("]]>", lt);
+                int end = e < 0 ? len : e;
+                add("XML", Value.ARG, s.substring(lt + 9, end));
+                i = e < 0 ? len : e + 3;
+                continue;
+            }
+            int gt = s.indexOf('>', lt);
+            if (gt < 0) {
+                break;
+            }
+            String tag = s.substring(lt, gt);
+            int k = 0;
+            while (k < tag.length()) {
+                char c = tag.charAt(k);
+                if (c == '"' || c == '\'') {
+                    int e = tag.indexOf(c, k + 1);
+                    if (e < 0) {
+                        break;
+                    }
+                    add("XML", Value.ARG, tag.substring(k + 1, e));
+                    k = e + 1;
+                } else {
+                    k++;
+                }
+            }
+            i = gt + 1;
+        }
+    }
+
+    private void parseMultipart(String text, String ct) {
+        int bi = ct.indexOf("boundary=");
+        if (bi < 0) {
+            multipartMalformed = true;
+            add("REQUEST_BODY", Value.BODY, text);
+            return;
+        }
+        String boundary = contentType.substring(bi + 9).trim();
+        int semi = boundary.indexOf(';');
+        if (semi >= 0) {
+            boundary = boundary.substring(0, semi).trim();
+        }
+        if (boundary.length() >= 2 && boundary.startsWith("\"") && boundary.endsWith("\"")) {
+            boundary = boundary.substring(1, boundary.length() - 1);
+        }
+        if (boundary.isEmpty()) {
+            multipartMalformed = true;
+            add("REQUEST_BODY", Value.BODY, text);
+            return;
+        }
+        String delim = "--" + boundary;
+        int pos = text.indexOf(delim);
+        if (pos < 0) {
+            multipartMalformed = true;
+            add("REQUEST_BODY", Value.BODY, text);
+            return;
+        }
+        int parts = 0;
+        while (pos >= 0 && parts < MAX_PARTS) {
+            int start = pos + delim.length();
+            if (text.startsWith("--", start)) {
+                return;
+            }
+            int next = text.indexOf(delim, start);
+            String part = next < 0 ? text.substring(start) : text.substring(start, next);
+            parts++;
+            parsePart(part);
+            if (next < 0) {
+                multipartMalformed = true; // no closing delimiter
+                return;
+            }
+            pos = next;
+        }
+    }
+
+    private void parsePart(String part) {
+        int hdrEnd = part.indexOf("\r\n\r\n");
+        int sep = 4;
+        if (hdrEnd < 0) {
+            hdrEnd = part.indexOf("\n\n");
+            sep = 2;
+        }
+        if (hdrEnd < 0) {
+            multipartMalformed = true;
+            add("REQUEST_BODY", Value.BODY, part);
+            return;
+        }
+        String hdrs = part.substring(0, hdrEnd);
+        String content = part.substring(hdrEnd + sep);
+        if (content.endsWith("\r\n")) {
+            content = content.substring(0, content.length() - 2);
+        } else if (content.endsWith("\n")) {
+            content = content.substring(0, content.length() - 1);
+        }
+        String field = null;
+        String filename = null;
+        for (String line : hdrs.split("\r?\n")) {
+            String l = line.toLowerCase(Locale.ROOT);
+            if (l.startsWith("content-disposition:")) {
+                field = param(line, "name");
+                filename = param(line, "filename");
+            } else if (l.startsWith("content-type:")) {
+                int cs = l.indexOf("charset=");
+                if (cs >= 0) {
+                    partCharsets.add(l.substring(cs + 8).replace("\"", "").trim());
+                }
+            }
+        }
+        if (field == null) {
+            multipartMalformed = true;
+            field = "";
+        }
+        add("ARGS_NAMES:" + field, Value.ARG_NAME, field);
+        if (filename != null) {
+            add("FILES:" + field, Value.FILE, filename);
+        }
+        if (field.equals("_charset_")) {
+            partCharsets.add(content.trim().toLowerCase(Locale.ROOT));
+        }
+        add("ARGS:" + field, Value.ARG, content);
+    }
+
+    private static String param(String line, String name) {
+        String l = line.toLowerCase(Locale.ROOT);
+        int i = 0;
+        while (true) {
+            i = l.indexOf(name + "=", i);
+            if (i < 0) {
+                return null;
+            }
+            char before = i > 0 ? l.charAt(i - 1) : ';';
+            if (before == ';' || before == ' ' || before == '\t') {
+                break;
+            }
+            i += name.length();
+        }
+        int s = i + name.length() + 1;
+        if (s < line.length() && line.charAt(s) == '"') {
+            int e = line.indexOf('"', s + 1);
+            return e < 0 ? line.substring(s + 1) : line.substring(s + 1, e);
+        }
+        int e = line.indexOf(';', s);
+        return (e < 0 ? line.substring(s) : line.substring(s, e)).trim();
+    }
+
+    /** A tolerant, bounded JSON walker adding every key and string (and scalar) value. */
+    private final class JsonWalker {
+        private final String s;
+        private int i;
+        private int depth;
+
+        JsonWalker(String s) {
+            this.s = s;
+        }
+
+        boolean parse() {
+            try {
+                ws();
+                if (!value("")) {
+                    return false;
+                }
+                ws();
+                return i >= s.length();
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
+
+        private void ws() {
+            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+                i++;
+            }
+        }
+
+        private boolean value(String path) {
+            ws();
+            if (i >= s.length() || depth > 64) {
+                return false;
+            }
+            char c = s.charAt(i);
+            if (c == '{') {
+                depth++;
+                i++;
+                ws();
+                if (i < s.length() && s.charAt(i) == '}') {
+                    i++;
+                    depth--;
+                    return true;
+                }
+                while (true) {
+                    ws();
+                    String k = string();
+                    if (k == null) {
+                        return false;
+                    }
+                    String p = path.isEmpty() ? k : path + "." + k;
+                    add("JSON_KEYS:" + p, Value.ARG_NAME, k);
+                    ws();
+                    if (i >= s.length() || s.charAt(i) != ':') {
+                        return false;
+                    }
+                    i++;
+                    if (!value(p)) {
+                        return false;
+                    }
+                    ws();
+                    if (i < s.length() && s.charAt(i) == ',') {
+                        i++;
+                        continue;
+                    }
+                    if (i < s.length() && s.charAt(i) == '}') {
+                        i++;
+                        depth--;
+                        return true;
+                    }
+                    return false;
+                }
+            }
+            if (c == '[') {
+                depth++;
+                i++;
+                ws();
+                if (i < s.length() && s.charAt(i) == ']') {
+                    i++;
+                    depth--;
+                    return true;
+                }
+                while (true) {
+                    if (!value(path)) {
+                        return false;
+                    }
+                    ws();
+                    if (i < s.length() && s.charAt(i) == ',') {
+                        i++;
+                        continue;
+                    }
+                    if (i < s.length() && s.charAt(i) == ']') {
+                        i++;
+                        depth--;
+                        return true;
+                    }
+                    return false;
+                }
+            }
+            if (c == '"') {
+                String v = string();
+                if (v == null) {
+                    return false;
+                }
+                add("JSON:" + path, Value.ARG, v);
+                return true;
+            }
+            int st = i;
+            while (i < s.length() && "{}[],: \t\r\n".indexOf(s.charAt(i)) < 0) {
+                i++;
+            }
+            String lit = s.substring(st, i);
+            if (lit.isEmpty()) {
+                return false;
+            }
+            if (!(lit.equals("true") || lit.equals("false") || lit.equals("null") || isNumber(lit))) {
+                return false;
+            }
+            return true;
+        }
+
+        private boolean isNumber(String lit) {
+            for (int k = 0; k < lit.length(); k++) {
+                if ("0123456789+-.eE".indexOf(lit.charAt(k)) < 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private String string() {
+            if (i >= s.length() || s.charAt(i) != '"') {
+                return null;
+            }
+            i++;
+            StringBuilder sb = new StringBuilder();
+            while (i < s.length()) {
+                char c = s.charAt(i++);
+                if (c == '"') {
+                    return sb.toString();
+                }
+                if (c == '\\' && i < s.length()) {
+                    char e = s.charAt(i++);
+                    switch (e) {
+                        case 'n' -> sb.append('\n');
+                        case 'r' -> sb.append('\r');
+                        case 't' -> sb.append('\t');
+                        case 'b' -> sb.append('\b');
+                        case 'f' -> sb.append('\f');
+                        case 'u' -> {
+                            if (i + 4 <= s.length()) {
+                                try {
+                                    sb.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+                                } catch (NumberFormatException ex) {
+                                    return null;
+                                }
+                                i += 4;
+                            } else {
+                                return null;
+                            }
+                        }
+                        default -> sb.append(e);
+                    }
+                } else {
+                    sb.append(c);
+                }
+            }
+            return null;
+        }
+    }
+}

@@ -1,0 +1,480 @@
+package dev.aegis.waf;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/** Stateless value transformations. None throws on malformed input; they report it through {@link Flags}. */
+final class Transforms {
+    private Transforms() {
+    }
+
+    /** Anomalies seen while decoding. */
+    static final class Flags {
+        boolean badPercent;
+        boolean badUtf8;
+        boolean overlong;
+        boolean nullByte;
+    }
+
+    private static int hex(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
+    }
+
+    /** One pass of percent-decoding (and {@code %uXXXX}), then a lenient UTF-8 decode. */
+    static String urlDecode(String s, boolean plusAsSpace, Flags flags) {
+        if (s.indexOf('%') < 0 && (!plusAsSpace || s.indexOf('+') < 0)) {
+            boolean ascii = true;
+            for (int i = 0; i < s.length(); i++) {
+                if (s.charAt(i) == 0 && flags != null) {
+                    flags.nullByte = true;
+                }
+            }
+            if (ascii) {
+                return s;
+            }
+        }
+        byte[] out = new byte[s.length() * 3 + 4];
+        int n = 0;
+        int len = s.length();
+        for (int i = 0; i < len; i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                if (i + 2 < len + 0 && i + 2 <= len - 1 && hex(s.charAt(i + 1)) >= 0 && hex(s.charAt(i + 2)) >= 0) {
+                    out[n++] = (byte) (hex(s.charAt(i + 1)) * 16 + hex(s.charAt(i + 2)));
+                    i += 2;
+                    continue;
+                }
+                if (i + 5 < len && (s.charAt(i + 1) == 'u' || s.charAt(i + 1) == 'U') && hex(s.charAt(i + 2)) >= 0
+                        && hex(s.charAt(i + 3)) >= 0 && hex(s.charAt(i + 4)) >= 0 && hex(s.charAt(i + 5)) >= 0) {
+                    int cp = (hex(s.charAt(i + 2)) << 12) | (hex(s.charAt(i + 3)) << 8) | (hex(s.charAt(i + 4)) << 4)
+                            | hex(s.charAt(i + 5));
+                    n = putUtf8(out, n, cp);
+                    i += 5;
+                    continue;
+                }
+                if (flags != null) {
+                    flags.badPercent = true;
+                }
+                out[n++] = '%';
+            } else if (c == '+' && plusAsSpace) {
+                out[n++] = ' ';
+            } else if (c < 0x80) {
+                out[n++] = (byte) c;
+            } else {
+                n = putUtf8(out, n, c);
+            }
+        }
+        return utf8(out, 0, n, flags);
+    }
+
+    private static int putUtf8(byte[] out, int n, int cp) {
+        if (cp < 0x80) {
+            out[n++] = (byte) cp;
+        } else if (cp < 0x800) {
+            out[n++] = (byte) (0xC0 | (cp >> 6));
+            out[n++] = (byte) (0x80 | (cp & 0x3F));
+        } else {
+            out[n++] = (byte) (0xE0 | (cp >> 12));
+            out[n++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+            out[n++] = (byte) (0x80 | (cp & 0x3F));
+        }
+        return n;
+    }
+
+    /**
+     * Lenient UTF-8: overlong forms decode to the character they spell (so {@code %c0%ae} is a dot) and are flagged;
+     * invalid bytes become Latin-1 characters and are flagged.
+     */
+    static String utf8(byte[] b, int off, int end, Flags flags) {
+        StringBuilder sb = new StringBuilder(end - off);
+        int i = off;
+        while (i < end) {
+            int c = b[i] & 0xFF;
+            if (c < 0x80) {
+                if (c == 0 && flags != null) {
+                    flags.nullByte = true;
+                }
+                sb.append((char) c);
+                i++;
+            } else if (c >= 0xC0 && c < 0xE0 && i + 1 < end && (b[i + 1] & 0xC0) == 0x80) {
+                int cp = ((c & 0x1F) << 6) | (b[i + 1] & 0x3F);
+                if (cp < 0x80 && flags != null) {
+                    flags.overlong = true;
+                }
+                sb.append((char) cp);
+                i += 2;
+            } else if (c >= 0xE0 && c < 0xF0 && i + 2 < end && (b[i + 1] & 0xC0) == 0x80 && (b[i + 2] & 0xC0) == 0x80) {
+                int cp = ((c & 0x0F) << 12) | ((b[i + 1] & 0x3F) << 6) | (b[i + 2] & 0x3F);
+                if (cp < 0x800 && flags != null) {
+                    flags.overlong = true;
+                }
+                sb.append((char) cp);
+                i += 3;
+            } else if (c >= 0xF0 && c < 0xF8 && i + 3 < end && (b[i + 1] & 0xC0) == 0x80 && (b[i + 2] & 0xC0) == 0x80
+                    && (b[i + 3] & 0xC0) == 0x80) {
+                int cp = ((c & 0x07) << 18) | ((b[i + 1] & 0x3F) << 12) | ((b[i + 2] & 0x3F) << 6) | (b[i + 3] & 0x3F);
+                if (cp < 0x80) {
+                    if (flags != null) {
+                        flags.overlong = true;
+                    }
+                    sb.append((char) cp);
+                } else if (cp <= 0x10FFFF) {
+                    sb.appendCodePoint(cp);
+                } else {
+                    sb.append('\uFFFD');
+                }
+                i += 4;
+            } else {
+                if (flags != null) {
+                    flags.badUtf8 = true;
+                }
+                sb.append((char) c);
+                i++;
+            }
+        }
+        return sb.toString();
+    }
+
+    static String utf8(byte[] b, Flags flags) {
+        return utf8(b, 0, b.length, flags);
+    }
+
+    /** URL-decodes repeatedly while the value changes, at most {@code max} passes. */
+    static String urlDecodeRepeat(String s, int max, Flags flags) {
+        String cur = s;
+        for (int i = 0; i < max && cur.indexOf('%') >= 0; i++) {
+            String nx = urlDecode(cur, false, flags);
+            if (nx.equals(cur)) {
+                break;
+            }
+            cur = nx;
+        }
+        return cur;
+    }
+
+    private static final Map<String, Character> ENTITIES = Map.ofEntries(
+            Map.entry("lt", '<'), Map.entry("gt", '>'), Map.entry("amp", '&'), Map.entry("quot", '"'),
+            Map.entry("apos", '\''), Map.entry("nbsp", ' '), Map.entry("colon", ':'), Map.entry("lpar", '('),
+            Map.entry("rpar", ')'), Map.entry("sol", '/'), Map.entry("bsol", '\\'), Map.entry("tab", '\t'),
+            Map.entry("newline", '\n'), Map.entry("semi", ';'), Map.entry("comma", ','), Map.entry("period", '.'),
+            Map.entry("excl", '!'), Map.entry("num", '#'), Map.entry("dollar", '$'), Map.entry("percnt", '%'),
+            Map.entry("plus", '+'), Map.entry("equals", '='), Map.entry("lowbar", '_'), Map.entry("grave", '`'),
+            Map.entry("lbrace", '{'), Map.entry("rbrace", '}'), Map.entry("lsqb", '['), Map.entry("rsqb", ']'),
+            Map.entry("lcub", '{'), Map.entry("rcub", '}'), Map.entry("vert", '|'), Map.entry("ast", '*'),
+            Map.entry("quest", '?'), Map.entry("hyphen", '-'), Map.entry("dash", '-'), Map.entry("commat", '@'));
+
+    /** HTML entity decode: common named entities, {@code &#dd;} and {@code &#xhh;} (semicolon optional). */
+    static String htmlDecode(String s) {
+        int amp = s.indexOf('&');
+        if (amp < 0) {
+            return s;
+        }
+        StringBuilder sb = new StringBuilder(s.length());
+        sb.append(s, 0, amp);
+        int len = s.length();
+        int i = amp;
+        while (i < len) {
+            char c = s.charAt(i);
+            if (c != '&') {
+                sb.append(c);
+                i++;
+                continue;
+            }
+            int j = i + 1;
+            if (j < len && s.charAt(j) == '#') {
+                j++;
+                boolean hx = j < len && (s.charAt(j) == 'x' || s.charAt(j) == 'X');
+                if (hx) {
+                    j++;
+                }
+                int start = j;
+                long v = 0;
+                while (j < len && j - start < 10 && (hx ? hex(s.charAt(j)) >= 0 : Character.isDigit(s.charAt(j)))) {
+                    v = v * (hx ? 16 : 10) + (hx ? hex(s.charAt(j)) : s.charAt(j) - '0');
+                    j++;
+                }
+                if (j > start && v > 0 && v <= 0x10FFFF) {
+                    sb.appendCodePoint((int) v);
+                    if (j < len && s.charAt(j) == ';') {
+                        j++;
+                    }
+                    i = j;
+                    continue;
+                }
+                sb.append('&');
+                i++;
+                continue;
+            }
+            int start = j;
+            while (j < len && j - start < 10 && Character.isLetter(s.charAt(j))) {
+                j++;
+            }
+            Character r = j > start ? ENTITIES.get(s.substring(start, j).toLowerCase(java.util.Locale.ROOT)) : null;
+            if (r != null) {
+                sb.append(r.charValue());
+                if (j < len && s.charAt(j) == ';') {
+                    j++;
+                }
+                i = j;
+            } else {
+                sb.append('&');
+                i++;
+            }
+        }
+        return sb.toString();
+    }
+
+    /** backslash-x, backslash-u escapes and braced forms escapes. */
+    static String unescape(String s) {
+        int bs = s.indexOf('\\');
+        if (bs < 0) {
+            return s;
+        }
+        StringBuilder sb = new StringBuilder(s.length());
+        sb.append(s, 0, bs);
+        int len = s.length();
+        for (int i = bs; i < len; i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 1 < len) {
+                char t = s.charAt(i + 1);
+                if ((t == 'x' || t == 'X') && i + 3 < len && hex(s.charAt(i + 2)) >= 0 && hex(s.charAt(i + 3)) >= 0) {
+                    sb.append((char) (hex(s.charAt(i + 2)) * 16 + hex(s.charAt(i + 3))));
+                    i += 3;
+                    continue;
+                }
+                if ((t == 'u' || t == 'U') && i + 5 < len && hex(s.charAt(i + 2)) >= 0 && hex(s.charAt(i + 3)) >= 0
+                        && hex(s.charAt(i + 4)) >= 0 && hex(s.charAt(i + 5)) >= 0) {
+                    sb.append((char) ((hex(s.charAt(i + 2)) << 12) | (hex(s.charAt(i + 3)) << 8)
+                            | (hex(s.charAt(i + 4)) << 4) | hex(s.charAt(i + 5))));
+                    i += 5;
+                    continue;
+                }
+            }
+            sb.append(c);
+        }
+        return sb.toString();
+    }
+
+    /** Fullwidth ASCII forms (U+FF01..U+FF5E) folded to ASCII, as IIS and some normalisers do. */
+    static String foldFullwidth(String s) {
+        StringBuilder sb = null;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c >= 0xFF01 && c <= 0xFF5E) {
+                if (sb == null) {
+                    sb = new StringBuilder(s);
+                }
+                sb.setCharAt(i, (char) (c - 0xFF01 + 0x21));
+            }
+        }
+        return sb == null ? s : sb.toString();
+    }
+
+    static String removeNulls(String s) {
+        return s.indexOf('\0') < 0 ? s : s.replace("\0", "");
+    }
+
+    /** Lower case (ASCII and Latin), whitespace runs (incl. vertical tab, form feed, NBSP) compressed to one space. */
+    static String lowerCompress(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        boolean ws = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0B || c == '\f' || c == 0xA0) {
+                if (!ws) {
+                    sb.append(' ');
+                }
+                ws = true;
+                continue;
+            }
+            ws = false;
+            sb.append(Character.toLowerCase(c));
+        }
+        return sb.toString();
+    }
+
+    /** Path normalisation without resolving {@code ..}: backslashes to slashes, doubled slashes and {@code /./} collapsed. */
+    static String normalizePath(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\') {
+                c = '/';
+            }
+            if (c == '/' && sb.length() > 0 && sb.charAt(sb.length() - 1) == '/') {
+                continue;
+            }
+            if (c == '/' && sb.length() >= 2 && sb.charAt(sb.length() - 1) == '.' && sb.charAt(sb.length() - 2) == '/') {
+                sb.setLength(sb.length() - 1);
+                continue;
+            }
+            sb.append(c);
+        }
+        return sb.toString();
+    }
+
+    /** SQL comments ({@code /* *\/}, {@code --}, {@code #} to end of line) replaced by a space. */
+    static String removeSqlComments(String s) {
+        if (s.indexOf("/*") < 0 && s.indexOf("--") < 0 && s.indexOf('#') < 0) {
+            return s;
+        }
+        StringBuilder sb = new StringBuilder(s.length());
+        int len = s.length();
+        for (int i = 0; i < len; i++) {
+            char c = s.charAt(i);
+            if (c == '/' && i + 1 < len && s.charAt(i + 1) == '*') {
+                int e = s.indexOf("*/", i + 2);
+                i = e < 0 ? len : e + 1;
+                sb.append(' ');
+            } else if ((c == '-' && i + 1 < len && s.charAt(i + 1) == '-') || c == '#') {
+                int e = s.indexOf('\n', i);
+                i = e < 0 ? len : e;
+                sb.append(' ');
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Shell command-line normalisation of a lower-cased value: quotes, carets and backslashes between word
+     * characters removed; {@code $IFS}, {@code ${IFS}}, {@code $IFS$9}, {@code $@}, {@code $*}-style empty expansions
+     * turned into a space or removed.
+     */
+    static String shell(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        int len = s.length();
+        for (int i = 0; i < len; i++) {
+            char c = s.charAt(i);
+            if (c == '\'' || c == '"' || c == '^') {
+                continue;
+            }
+            if (c == '\\') {
+                if (i + 1 < len && s.charAt(i + 1) != '\\') {
+                    continue;
+                }
+                sb.append(c);
+                continue;
+            }
+            if (c == '$') {
+                if (s.startsWith("${ifs}", i)) {
+                    sb.append(' ');
+                    i += 5;
+                    continue;
+                }
+                if (s.startsWith("$ifs", i)) {
+                    sb.append(' ');
+                    i += 3;
+                    if (i + 2 < len && s.charAt(i + 1) == '$' && Character.isDigit(s.charAt(i + 2))) {
+                        i += 2;
+                    }
+                    continue;
+                }
+                if (i + 1 < len && (s.charAt(i + 1) == '@' || s.charAt(i + 1) == '*' || Character.isDigit(s.charAt(i + 1)))) {
+                    i += 1;
+                    continue;
+                }
+                if (i + 2 < len && s.charAt(i + 1) == '{' && s.charAt(i + 2) == '}') {
+                    i += 2;
+                    continue;
+                }
+            }
+            sb.append(c);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Log4j lookup de-obfuscation of a lower-cased value: innermost {@code ${...}} lookups that only spell
+     * characters ({@code ${lower:j}}, {@code ${upper:j}}, {@code ${::-j}}, {@code ${env:X:-j}}) are replaced by what they
+     * spell, repeatedly (bounded).
+     */
+    static String jndi(String s) {
+        String cur = s;
+        for (int round = 0; round < 64; round++) {
+            int close = -1;
+            int open = -1;
+            for (int i = 0; i < cur.length(); i++) {
+                char c = cur.charAt(i);
+                if (c == '$' && i + 1 < cur.length() && cur.charAt(i + 1) == '{') {
+                    open = i;
+                } else if (c == '}' && open >= 0) {
+                    String inner = cur.substring(open + 2, i);
+                    String rep = resolveLookup(inner);
+                    if (rep != null) {
+                        close = i;
+                        cur = cur.substring(0, open) + rep + cur.substring(close + 1);
+                        break;
+                    }
+                    open = -1;
+                }
+            }
+            if (close < 0) {
+                return cur;
+            }
+        }
+        return cur;
+    }
+
+    private static String resolveLookup(String inner) {
+        int dflt = inner.indexOf(":-");
+        if (dflt >= 0) {
+            return inner.substring(dflt + 2);
+        }
+        if (inner.startsWith("lower:") || inner.startsWith("upper:")) {
+            return inner.substring(6);
+        }
+        return null;
+    }
+
+    /** The text a base64 (or base64url) value spells, when it is long enough and decodes to mostly printable text. */
+    static String base64Text(String s) {
+        int len = s.length();
+        if (len < 12 || len > 65536) {
+            return null;
+        }
+        int pad = 0;
+        for (int i = 0; i < len; i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+'
+                    || c == '/' || c == '-' || c == '_';
+            if (c == '=') {
+                pad++;
+                if (i < len - 2) {
+                    return null;
+                }
+            } else if (!ok || pad > 0) {
+                return null;
+            }
+        }
+        byte[] raw;
+        try {
+            String t = s.replace('-', '+').replace('_', '/');
+            t = t.substring(0, t.length() - pad);
+            raw = java.util.Base64.getDecoder().decode(t + "==".substring(0, (4 - t.length() % 4) % 4 == 3 ? 0 : (4 - t.length() % 4) % 4));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        int printable = 0;
+        for (byte b : raw) {
+            int c = b & 0xFF;
+            if ((c >= 0x20 && c < 0x7F) || c == '\n' || c == '\r' || c == '\t') {
+                printable++;
+            }
+        }
+        if (raw.length < 6 || printable < raw.length * 0.95) {
+            return null;
+        }
+        return new String(raw, StandardCharsets.ISO_8859_1);
+    }
+}

@@ -1,0 +1,189 @@
+package dev.aegis.waf;
+
+/** One inspected value with its target name, kind bits, byte-class mask and lazily computed transformed views. */
+final class Value {
+    // kinds
+    static final int PATH = 1;
+    static final int URI = 1 << 1;
+    static final int ARG = 1 << 2;
+    static final int ARG_NAME = 1 << 3;
+    static final int COOKIE = 1 << 4;
+    static final int COOKIE_NAME = 1 << 5;
+    static final int HEADER = 1 << 6;
+    static final int UA = 1 << 7;
+    static final int REFERER = 1 << 8;
+    static final int BODY = 1 << 9;
+    static final int FILE = 1 << 10;
+    static final int XHDR = 1 << 11;
+    static final int HEADER_NAME = 1 << 12;
+
+    // byte classes
+    static final int C_PCT = 1;
+    static final int C_LT = 1 << 1;
+    static final int C_GT = 1 << 2;
+    static final int C_QUOTE = 1 << 3;
+    static final int C_PAREN = 1 << 4;
+    static final int C_SEMI = 1 << 5;
+    static final int C_PIPE = 1 << 6;
+    static final int C_AMP = 1 << 7;
+    static final int C_DOLLAR = 1 << 8;
+    static final int C_BRACE = 1 << 9;
+    static final int C_SLASH = 1 << 10;
+    static final int C_DOT = 1 << 11;
+    static final int C_COLON = 1 << 12;
+    static final int C_EQ = 1 << 13;
+    static final int C_CTRL = 1 << 14;
+    static final int C_HIGH = 1 << 15;
+    static final int C_HASH = 1 << 16;
+    static final int C_STAR = 1 << 17;
+    static final int C_BRACKET = 1 << 18;
+    static final int C_OTHER = 1 << 19;
+    static final int C_SPACE = 1 << 20;
+    static final int C_DIGIT = 1 << 21;
+    static final int C_ALPHA = 1 << 22;
+    static final int C_BSLASH = 1 << 23;
+    static final int C_PLUS = 1 << 24;
+    static final int C_DASH = 1 << 25;
+    /** Classes that may hide any other character once decoded. */
+    static final int C_ENCODED = C_PCT | C_AMP | C_HIGH | C_BSLASH | C_PLUS;
+    static final int C_ANY = -1;
+
+    private static final int[] CLASS = new int[256];
+
+    static {
+        for (int c = 0; c < 256; c++) {
+            int k;
+            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_') {
+                k = C_ALPHA;
+            } else if (c >= '0' && c <= '9') {
+                k = C_DIGIT;
+            } else if (c < 0x20 || c == 0x7F) {
+                k = C_CTRL;
+            } else if (c >= 0x80) {
+                k = C_HIGH;
+            } else {
+                k = switch (c) {
+                    case '%' -> C_PCT;
+                    case '<' -> C_LT;
+                    case '>' -> C_GT;
+                    case '\'', '"', '`' -> C_QUOTE;
+                    case '(', ')' -> C_PAREN;
+                    case ';' -> C_SEMI;
+                    case '|' -> C_PIPE;
+                    case '&' -> C_AMP;
+                    case '$' -> C_DOLLAR;
+                    case '{', '}' -> C_BRACE;
+                    case '/' -> C_SLASH;
+                    case '\\' -> C_BSLASH;
+                    case '.' -> C_DOT;
+                    case ':' -> C_COLON;
+                    case '=' -> C_EQ;
+                    case '#' -> C_HASH;
+                    case '*' -> C_STAR;
+                    case '[', ']' -> C_BRACKET;
+                    case ' ' -> C_SPACE;
+                    case '+' -> C_PLUS;
+                    case '-' -> C_DASH;
+                    default -> C_OTHER;
+                };
+            }
+            CLASS[c] = k;
+        }
+    }
+
+    final String name;
+    final int kind;
+    final String raw;
+    final int classes;
+    private final Transforms.Flags flags;
+    private String dec;
+    private String low;
+    private String path;
+    private String shell;
+    private String jndi;
+
+    Value(String name, int kind, String raw, Transforms.Flags flags) {
+        this.name = name;
+        this.kind = kind;
+        this.raw = raw == null ? "" : raw;
+        this.flags = flags;
+        int m = 0;
+        String r = this.raw;
+        for (int i = 0, n = r.length(); i < n; i++) {
+            char c = r.charAt(i);
+            m |= c > 0xFF ? C_HIGH : CLASS[c];
+        }
+        this.classes = m;
+    }
+
+    boolean has(int cls) {
+        return (classes & cls) != 0;
+    }
+
+    /** Fully decoded: URL-decoded (repeated), HTML entities, backslash escapes, NULs removed. */
+    String dec() {
+        String d = dec;
+        if (d == null) {
+            d = raw;
+            if ((classes & C_ENCODED) != 0) {
+                d = Transforms.urlDecodeRepeat(d, 3, flags);
+                d = Transforms.htmlDecode(d);
+                d = Transforms.unescape(d);
+                if (d.indexOf('%') >= 0) {
+                    d = Transforms.urlDecodeRepeat(d, 2, flags);
+                }
+            }
+            d = Transforms.removeNulls(d);
+            if ((classes & (C_HIGH | C_PCT | C_AMP | C_BSLASH)) != 0) {
+                d = Transforms.foldFullwidth(d);
+            }
+            dec = d;
+        }
+        return d;
+    }
+
+    /** {@link #dec()} lower-cased with whitespace compressed. */
+    String low() {
+        String l = low;
+        if (l == null) {
+            l = Transforms.lowerCompress(dec());
+            low = l;
+        }
+        return l;
+    }
+
+    /** {@link #low()} with path normalisation. */
+    String path() {
+        String p = path;
+        if (p == null) {
+            p = Transforms.normalizePath(low());
+            path = p;
+        }
+        return p;
+    }
+
+    /** {@link #low()} with shell normalisation. */
+    String shell() {
+        String s = shell;
+        if (s == null) {
+            s = Transforms.shell(low());
+            shell = s;
+        }
+        return s;
+    }
+
+    /** {@link #low()} with log4j lookups de-obfuscated. */
+    String jndi() {
+        String j = jndi;
+        if (j == null) {
+            j = low().indexOf("${") >= 0 ? Transforms.jndi(low()) : low();
+            jndi = j;
+        }
+        return j;
+    }
+
+    @Override
+    public String toString() {
+        return name + "=" + raw;
+    }
+}
