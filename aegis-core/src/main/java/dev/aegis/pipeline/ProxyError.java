@@ -26,18 +26,26 @@ public sealed interface ProxyError {
         return false;
     }
 
-    /** The one mapping from error to answer. Client framing errors close the connection (RFC 9112 §9.6). */
+    /** The one mapping from error to answer. Refused framing closes the connection (RFC 9112 §9.6). */
     default LocalResponse toResponse(String requestId) {
         String body = status() + " " + ReasonPhrases.of(status()) + "\n" + publicMessage() + "\nrequest id: "
                 + requestId + "\n";
         LocalResponse response = LocalResponse.text(status(), body);
-        return source() == Source.CLIENT && status() != 404 ? response.closing() : response;
+        return this instanceof BadRequest ? response.closing() : response;
     }
 
     /** A request the server refused to parse or that broke a limit (400, 413, 414, 417, 431, 501, 505). */
     record BadRequest(int status, String publicMessage) implements ProxyError {
         public Source source() { return Source.CLIENT; }
         public String detail() { return publicMessage; }
+    }
+
+    /** The WAF blocked the request. The answer never names the rule (that would teach an attacker). */
+    record Blocked(int score) implements ProxyError {
+        public Source source() { return Source.CLIENT; }
+        public int status() { return 403; }
+        public String publicMessage() { return "the request was blocked"; }
+        public String detail() { return "blocked by the WAF, anomaly score " + score; }
     }
 
     /** No route matched. */

@@ -20,6 +20,9 @@ public interface RequestHead extends RoutableRequest {
     /** Every value of a header (case-insensitive name), in order; empty when absent. */
     java.util.List<String> headers(String name);
 
+    /** Every header as received, in order (for inspection; allocates, so only phases that need all of them). */
+    java.util.List<java.util.Map.Entry<String, String>> headerList();
+
     /** The address of the TCP peer (no port), textual form. */
     String peerAddress();
 }

@@ -24,6 +24,9 @@ public final class RequestRecord {
     public String clientIp;
     /** The matched route, or null. */
     public Route route;
+    /** The WAF's anomaly score and what matched (empty when clean or not inspected). */
+    public int wafScore;
+    public java.util.List<dev.aegis.waf.WafMatch> wafMatches = java.util.List.of();
     /** The upstream group name, the server of the last attempt, how many attempts were made. */
     public String upstream;
     public String upstreamServer;

@@ -37,6 +37,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Where the access log goes (default: ${DEFAULT-VALUE}).")
     String accessLog;
 
+    @Option(names = "--audit-log", defaultValue = "stderr", paramLabel = "stderr|stdout|off|FILE",
+            description = "Where WAF audit lines (JSON) go (default: ${DEFAULT-VALUE}).")
+    String auditLog;
+
     @Option(names = "--watch", description = "Reload when the config file changes (off by default; SIGHUP and "
             + "POST /admin/reload always reload).")
     boolean watch;
@@ -78,7 +82,7 @@ final class RunCommand implements Callable<Integer> {
         }
         AegisServer server;
         try {
-            server = AegisServer.start(cfg, log);
+            server = AegisServer.start(cfg, log, openAuditLog());
         } catch (RuntimeException e) {
             System.err.println("aegis: " + rootMessage(e));
             if (origin != null) {
@@ -118,6 +122,19 @@ final class RunCommand implements Callable<Integer> {
         });
         stopped.await();
         return 0;
+    }
+
+    private AccessLog openAuditLog() {
+        try {
+            return switch (auditLog) {
+                case "off" -> AccessLog.OFF;
+                case "stderr" -> AccessLog.audit(new FileOutputStream(java.io.FileDescriptor.err));
+                case "stdout" -> AccessLog.audit(new FileOutputStream(java.io.FileDescriptor.out));
+                default -> AccessLog.audit(new FileOutputStream(auditLog, true));
+            };
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot open audit log " + auditLog + ": " + e.getMessage(), e);
+        }
     }
 
     private AccessLog openAccessLog() throws IOException {

@@ -44,7 +44,8 @@ public final class ConfigSnapshot {
             groups.put(u.name(), UpstreamGroup.of(u, old));
         }
         // The order of DESIGN.md's request diagram; later issues insert blocklist, rate limit, WAF and cache.
-        Phase[] phases = {new ClientIpPhase(config.clientIp()), new RoutePhase(routes)};
+        Phase[] phases = {new ClientIpPhase(config.clientIp()), new RoutePhase(routes),
+                new dev.aegis.waf.WafPhase(dev.aegis.waf.WafEngine.compile(config.waf()))};
         return new ConfigSnapshot(config, routes, Map.copyOf(groups), phases);
     }
 

@@ -82,6 +82,11 @@ final class NettyRequestHead implements RequestHead {
     }
 
     @Override
+    public List<java.util.Map.Entry<String, String>> headerList() {
+        return request.headers().entries();
+    }
+
+    @Override
     public String peerAddress() {
         return peerAddress;
     }

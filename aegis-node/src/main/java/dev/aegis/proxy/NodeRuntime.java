@@ -11,6 +11,9 @@ public interface NodeRuntime {
 
     AccessLog accessLog();
 
+    /** The WAF audit log: one JSON line for every request the WAF scored above zero. */
+    AccessLog auditLog();
+
     /** True once a graceful stop began: answers close their connections and idle ones are closed. */
     boolean draining();
 

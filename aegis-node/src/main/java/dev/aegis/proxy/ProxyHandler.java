@@ -1037,6 +1037,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             endAttempt();
             record.totalNanos = System.nanoTime() - record.startNanos;
             runtime.accessLog().log(record);
+            if (record.wafScore > 0) {
+                runtime.auditLog().log(record);
+            }
             if (completed) {
                 exchangeDone(keepAlive, requestComplete);
             } else {

@@ -29,11 +29,17 @@ public final class AccessLog implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final boolean json;
+    private final boolean audit;
     private final Writer out;
     private final Thread writer;
 
     private AccessLog(OutputStream stream, boolean json) {
+        this(stream, json, false);
+    }
+
+    private AccessLog(OutputStream stream, boolean json, boolean audit) {
         this.json = json;
+        this.audit = audit;
         if (stream == null) {
             this.out = null;
             this.writer = null;
@@ -41,6 +47,11 @@ public final class AccessLog implements AutoCloseable {
         }
         this.out = new BufferedWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8), 64 * 1024);
         this.writer = Thread.ofPlatform().name("aegis-access-log").daemon().start(this::drainLoop);
+    }
+
+    /** The WAF audit log: one JSON line per scored request, written to {@code stream}. */
+    public static AccessLog audit(OutputStream stream) {
+        return new AccessLog(stream, true, true);
     }
 
     /** A log writing to {@code stream}, as text or as JSON lines. */
@@ -58,7 +69,7 @@ public final class AccessLog implements AutoCloseable {
             dropped.incrementAndGet();
             return;
         }
-        queue.add(json ? json(record) : text(record));
+        queue.add(audit ? auditJson(record) : json ? json(record) : text(record));
     }
 
     /** Lines dropped because the writer could not keep up. */
@@ -150,6 +161,30 @@ public final class AccessLog implements AutoCloseable {
             b.append(",\"client_aborted\":true");
         }
         return b.append('}').toString();
+    }
+
+    /**
+     * The audit line: who, which route, the score, whether it was blocked, and each match with its rule, family,
+     * target and the fragment that matched (already truncated by the engine).
+     */
+    static String auditJson(RequestRecord r) {
+        StringBuilder b = new StringBuilder(300).append('{');
+        field(b, "time", Instant.ofEpochMilli(r.startEpochMillis).toString()).append(',');
+        field(b, "request_id", r.requestId).append(',');
+        field(b, "client_ip", r.clientIp == null ? r.peerAddress : r.clientIp).append(',');
+        field(b, "method", r.method).append(',');
+        field(b, "path", r.uri).append(',');
+        field(b, "route", r.route == null ? null : r.route.name()).append(',');
+        b.append("\"score\":").append(r.wafScore).append(",\"blocked\":")
+                .append(r.error instanceof dev.aegis.pipeline.ProxyError.Blocked).append(",\"matches\":[");
+        for (int i = 0; i < r.wafMatches.size(); i++) {
+            dev.aegis.waf.WafMatch m = r.wafMatches.get(i);
+            b.append(i == 0 ? "{" : ",{").append("\"rule_id\":").append(m.ruleId()).append(',');
+            field(b, "family", m.family()).append(',');
+            field(b, "target", m.target()).append(',');
+            field(b, "fragment", m.fragment()).append(",\"severity\":").append(m.severity()).append('}');
+        }
+        return b.append("]}").toString();
     }
 
     private static StringBuilder field(StringBuilder b, String name, String value) {

@@ -37,6 +37,7 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
     private final AtomicReference<ConfigSnapshot> snapshot;
     private final Transport transport;
     private final AccessLog accessLog;
+    private final AccessLog auditLog;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
     private final ChannelGroup connections = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
@@ -49,7 +50,8 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
     private final Object reloadLock = new Object();
     private HealthChecker healthChecker;
 
-    private AegisServer(AegisConfig config, AccessLog accessLog) throws InterruptedException {
+    private AegisServer(AegisConfig config, AccessLog accessLog, AccessLog auditLog) throws InterruptedException {
+        this.auditLog = auditLog;
         this.snapshot = new AtomicReference<>(ConfigSnapshot.compile(config));
         this.transport = Transport.best();
         this.accessLog = accessLog;
@@ -88,8 +90,13 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
 
     /** Binds and starts a node serving {@code config}; throws {@link IllegalStateException} if it cannot bind. */
     public static AegisServer start(AegisConfig config, AccessLog accessLog) {
+        return start(config, accessLog, AccessLog.OFF);
+    }
+
+    /** Like {@link #start(AegisConfig, AccessLog)}, with a WAF audit log. */
+    public static AegisServer start(AegisConfig config, AccessLog accessLog, AccessLog auditLog) {
         try {
-            return new AegisServer(config, accessLog);
+            return new AegisServer(config, accessLog, auditLog);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while binding", e);
@@ -194,6 +201,11 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
     }
 
     @Override
+    public AccessLog auditLog() {
+        return auditLog;
+    }
+
+    @Override
     public boolean draining() {
         return draining;
     }
@@ -244,6 +256,7 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         accessLog.close();
+        auditLog.close();
     }
 
     /** Stops at once: closes the listener and every connection. */

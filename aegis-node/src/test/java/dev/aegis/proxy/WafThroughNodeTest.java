@@ -1,0 +1,111 @@
+package dev.aegis.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aegis.origin.MockOrigin;
+import dev.aegis.server.AccessLog;
+import dev.aegis.server.AegisServer;
+import dev.aegis.testing.Await;
+import dev.aegis.testing.NodeFixture;
+import dev.aegis.testing.RawConnection;
+import dev.aegis.testing.RawConnection.HttpResponse;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The WAF phase on the request line and headers through a real node: per-route modes and the audit line. */
+class WafThroughNodeTest {
+    static MockOrigin origin;
+    static AegisServer node;
+    static final ByteArrayOutputStream audit = new ByteArrayOutputStream();
+
+    @BeforeAll
+    static void start() {
+        origin = MockOrigin.start("127.0.0.1", 0);
+        node = AegisServer.start(NodeFixture.parse("""
+                node: { listen: "127.0.0.1:0", workers: 1 }
+                upstreams:
+                  app: { servers: [ { address: "127.0.0.1:${ORIGIN}" } ] }
+                routes:
+                  - { name: watched, match: { path: { prefix: /watched/ } }, upstream: app, waf: { mode: detect } }
+                  - { name: open, match: { path: { prefix: /open/ } }, upstream: app, waf: { mode: "off" } }
+                  - { name: all, match: { path: { prefix: / } }, upstream: app }
+                waf: { mode: block, paranoia: 1 }
+                """, Map.of("ORIGIN", "" + origin.port())), AccessLog.OFF, AccessLog.audit(audit));
+    }
+
+    @AfterAll
+    static void stop() {
+        node.close();
+        origin.close();
+    }
+
+    private static HttpResponse get(String target) throws Exception {
+        try (RawConnection c = RawConnection.open(node.port())) {
+            return c.send("GET " + target + " HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: Mozilla/5.0\r\n"
+                    + "Accept: text/html\r\n\r\n").read();
+        }
+    }
+
+    private static String auditText() {
+        synchronized (audit) {
+            return audit.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void blocksAnAttackWith403NamingOnlyTheRequestId() throws Exception {
+        HttpResponse r = get("/search?q=%3Cscript%3Ealert(1)%3C/script%3E");
+        assertThat(r.status()).isEqualTo(403);
+        assertThat(r.text()).contains("request id: " + r.header("x-request-id")).doesNotContain("941");
+        assertThat(origin.requestTargets()).noneMatch(t -> t.startsWith("/search"));
+
+        String id = r.header("x-request-id");
+        assertThat(Await.until(Duration.ofSeconds(3), () -> auditText().contains(id))).isTrue();
+        JsonNode line = null;
+        for (String l : auditText().split("\n")) {
+            if (l.contains(id)) {
+                line = new ObjectMapper().readTree(l);
+            }
+        }
+        assertThat(line.get("request_id").asText()).isEqualTo(id);
+        assertThat(line.get("client_ip").asText()).isEqualTo("127.0.0.1");
+        assertThat(line.get("route").asText()).isEqualTo("all");
+        assertThat(line.get("score").asInt()).isGreaterThanOrEqualTo(5);
+        assertThat(line.get("blocked").asBoolean()).isTrue();
+        JsonNode match = line.get("matches").get(0);
+        assertThat(match.get("rule_id").asInt()).isPositive();
+        assertThat(match.get("family").asText()).isNotEmpty();
+        assertThat(match.get("target").asText()).isEqualTo("ARGS:q");
+        assertThat(match.get("fragment").asText()).contains("script");
+    }
+
+    @Test
+    void lets_clean_requests_through() throws Exception {
+        assertThat(get("/api/users?page=2&sort=name").status()).isEqualTo(200);
+    }
+
+    @Test
+    void detectModeLogsButPasses() throws Exception {
+        HttpResponse r = get("/watched/login?username=admin%27%20OR%20%271%27=%271");
+        assertThat(r.status()).isEqualTo(200);
+        String id = r.header("x-request-id");
+        assertThat(Await.until(Duration.ofSeconds(3), () -> auditText().contains(id))).isTrue();
+        assertThat(auditText().lines().filter(l -> l.contains(id)).findFirst().orElseThrow())
+                .contains("\"blocked\":false").contains("\"route\":\"watched\"");
+    }
+
+    @Test
+    void offModeSkipsTheWaf() throws Exception {
+        HttpResponse r = get("/open/x?q=%3Cscript%3Ealert(1)%3C/script%3E");
+        assertThat(r.status()).isEqualTo(200);
+        Thread.sleep(100);
+        assertThat(auditText()).doesNotContain(r.header("x-request-id"));
+    }
+}
