@@ -31,7 +31,7 @@ public final class RequestRecord {
     public String upstream;
     public String upstreamServer;
     public int attempts;
-    /** Outcome of each attempt, for the log, such as {@code 127.0.0.1:9000=connect-refused}. */
+    /** Outcome of each attempt, for the log, such as {@code 127.0.0.1:9000=connect-failed}. */
     public StringBuilder attemptLog;
     /** Nanoseconds spent connecting to the upstream (0 when a pooled connection was reused). */
     public long upstreamConnectNanos;

@@ -101,7 +101,11 @@ final class RunCommand implements Callable<Integer> {
             }
             return 1;
         }
-        if (config != null) {
+        if (config == null) {
+            // Without a file there is nothing to re-read; SIGHUP must not stop the node (the JVM's default).
+            Signal.handle(new Signal("HUP"), sig -> System.err.println(
+                    "aegis: SIGHUP ignored: the node runs the embedded default; start it with --config FILE to reload"));
+        } else {
             Signal.handle(new Signal("HUP"), sig -> Thread.ofPlatform().name("aegis-reload").start(() -> server.reload(config)));
             if (watch) {
                 ConfigWatcher.start(config, () -> server.reload(config));

@@ -310,6 +310,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         private boolean hasBody;
         private boolean requestComplete;
         private boolean bodyBytesSent; // a body byte left for an origin: the request can no longer be replayed
+        private boolean headSent; // the request head was written on the current attempt's connection
         private boolean requestSent;
         private boolean responseStarted;
         private boolean responseComplete;
@@ -447,7 +448,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
          */
         private void retryOrFail(ProxyError error) {
             endAttempt();
-            if (!responseStarted && !bodyBytesSent && record.attempts <= group.config().retries()
+            // RFC 9110 §9.2.2: once a non-idempotent request has reached a server it is never sent again; before
+            // that (a connect failure) nothing happened anywhere and any method may go to another server.
+            boolean replayable = !bodyBytesSent && (isIdempotent() || !headSent);
+            if (!responseStarted && replayable && record.attempts <= group.config().retries()
                     && !localResponse && !done) {
                 pickAndConnect(error);
             } else {
@@ -459,7 +463,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         private void passiveFailure() {
             if (serverState != null && group.recordFailure(serverState, System.nanoTime())) {
                 LOG.warn("upstream {} server {} ejected for {} after {} failures in a row", group.name(),
-                        serverState.server.key(), group.config().passive().cooldown(),
+                        serverState.server.key(), group.config().passive().cooldown().toMillis() + "ms",
                         group.config().passive().failures());
             }
         }
@@ -589,6 +593,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             reusedConnection = false;
+            headSent = false;
             Bootstrap b = new Bootstrap()
                     .group(ctx.channel().eventLoop())
                     .channel(runtime.transport().clientChannel())
@@ -633,6 +638,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             upstreamHandler.exchange = this;
             upstreamHandler.uses++;
             lastUpstreamActivityNanos = System.nanoTime();
+            headSent = true;
             ch.write(upstreamRequest()).addListener(writeFailure);
             upstreamNeedsFlush = true;
             if (!hasBody) {
@@ -749,7 +755,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
         private void onResponseHead(HttpResponse response) {
             responseStarted = true;
-            record.upstreamHeaderNanos = System.nanoTime() - requestSentNanos;
+            // An origin may answer before the whole request is sent (an echo, an early error): count from the
+            // start of the attempt then.
+            record.upstreamHeaderNanos = System.nanoTime() - (requestSent ? requestSentNanos : attemptStartNanos);
             record.status = response.status().code();
             record.recordAttempt(server.key(), "ok");
             if (serverState != null) {

@@ -180,8 +180,10 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
     private static void warnAboutRestartOnlySettings(AegisConfig before, AegisConfig after) {
         if (!before.node().listen().equals(after.node().listen())
                 || before.node().workers() != after.node().workers()
+                || !before.node().drainTimeout().equals(after.node().drainTimeout())
                 || !before.admin().equals(after.admin())) {
-            log.warn("node.listen, node.workers and admin take effect at the next restart; the rest is reloaded");
+            log.warn("node.listen, node.workers, node.drain_timeout and admin take effect at the next restart; "
+                    + "the rest is reloaded");
         }
     }
 

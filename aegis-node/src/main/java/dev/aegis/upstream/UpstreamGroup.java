@@ -54,6 +54,10 @@ public final class UpstreamGroup {
                 ServerState old = previous.find(server.key());
                 if (old != null) {
                     servers[i].copyHealthFrom(old);
+                    if (config.healthCheck() == null && !servers[i].activeHealthy()) {
+                        // Nothing would ever check it again: without active checks a server counts as up.
+                        servers[i].activeResult(true, 1, 1);
+                    }
                 }
             }
         }
