@@ -62,8 +62,15 @@ final class ProtocolRules {
             }
         }));
         r.add(new RequestRule(920170, "protocol-enforcement", CRITICAL, 1, Value.HEADER, (t, s) -> {
-            if ((t.method.equals("GET") || t.method.equals("HEAD")) && t.body.length > 0) {
+            if ((t.method.equals("GET") || t.method.equals("HEAD")) && t.body.length > 0 && !structuredBody(t)) {
                 s.match("REQUEST_BODY", "GET/HEAD with body");
+            }
+        }));
+        // GET with a JSON/XML document is an established API pattern (search APIs, SOAP/WFS/Autodiscover probes):
+        // a weak signal that only adds to other evidence.
+        r.add(new RequestRule(920171, "protocol-enforcement", WARNING, 1, Value.HEADER, (t, s) -> {
+            if ((t.method.equals("GET") || t.method.equals("HEAD")) && t.body.length > 0 && structuredBody(t)) {
+                s.match("REQUEST_BODY", "GET/HEAD with structured body");
             }
         }));
         r.add(new RequestRule(920220, "protocol-enforcement", WARNING, 1, Value.URI | Value.ARG, (t, s) -> {
@@ -244,5 +251,11 @@ final class ProtocolRules {
                 s.match("ARGS_NAMES:" + v.raw, v.raw);
             }
         }
+    }
+
+    /** A declared JSON or XML body. */
+    static boolean structuredBody(Targets t) {
+        String ct = t.contentType == null ? "" : t.contentType.toLowerCase(java.util.Locale.ROOT);
+        return ct.contains("json") || ct.contains("xml");
     }
 }

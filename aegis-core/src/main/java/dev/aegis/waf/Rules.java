@@ -70,7 +70,13 @@ final class Rules {
             ".svn/entries", ".env", "localstart.asp", "php.ini", "my.cnf", "my.ini", "httpd.conf", "nginx.conf",
             "apache2.conf", "lighttpd.conf", "tomcat-users.xml", "server.xml", "shadow.bak", "passwd.bak",
             "/.aws/credentials", "docker.sock", "/root/", "c:/windows", "c:\\windows", "repair/sam",
-            "system32/inetsrv", "desktop.ini", "ntuser.dat", "/proc/", "/dev/null", "/etc/");
+            "system32/inetsrv", "desktop.ini", "ntuser.dat", "/proc/", "/dev/null", "/etc/",
+            // kernel pseudo-files, credential dotfiles, cloud/CI secrets, Windows deployment secrets
+            "sys/class/", "sys/kernel/", "sys/devices/", "sys/firmware/", ".boto", ".s3cfg", ".netrc", ".pgpass",
+            ".my.cnf", ".git-credentials", ".docker/config.json", ".kube/config", ".ssh/id_ed25519", ".ssh/id_ecdsa",
+            ".npmrc", ".pypirc", ".gnupg/", ".mysql_history", ".psql_history", ".zsh_history", ".viminfo",
+            ".gcloud/", ".azure/", "credentials.json", "unattend.xml", "sysprep.inf", "applicationhost.config",
+            "windows/repair/", "windows/panther/", "ntds.dit", "wp-config-php", "wp-config.bak", "wp-config.old");
 
     static final PhraseMatcher RESTRICTED_PATH = PhraseMatcher.of("/.git/", "/.git", "/.svn", "/.hg/", "/.env",
             "/.htaccess", "/.htpasswd", "/.ds_store", "/.bash_history", "/.ssh/", "/web-inf", "/meta-inf",
@@ -96,7 +102,7 @@ final class Rules {
             "absinthe", "blackwidow", "wprecon", "joomscan", "droopescan", "cgichk", "nsauditor",
             "security scan", "vulnerability scan", "internet-scanner", "crimscanner", "fhscan", "httrack",
             "interactsh", "log4j-scan", ".nasl", "masscan/", "zgrab/", "censysinspect", "sf/", "struts-pwn",
-            "dotdotpwn", "brute force", "n-stealth", "teh forest lobster");
+            "dotdotpwn", "brute force", "n-stealth", "teh forest lobster", "fuzz faster u fool");
 
     static final PhraseMatcher PHP_VARS = PhraseMatcher.of("$_get", "$_post", "$_server", "$_cookie",
             "$_request", "$_files", "$_env", "$globals", "$_session", "$http_raw_post_data", "$http_get_vars",
@@ -122,7 +128,16 @@ final class Rules {
             "stream_get_contents", "curl_exec", "curl_init", "fsockopen", "pfsockopen", "socket_create",
             "simplexml_load_file", "simplexml_load_string", "parse_str", "extract", "import_request_variables",
             "file", "fread", "fgets", "include_once", "require_once", "strrev", "ob_start", "array_walk",
-            "is_writable", "is_readable", "file_exists", "phpversion", "php_uname", "zend_version");
+            "is_writable", "is_readable", "file_exists", "phpversion", "php_uname", "zend_version",
+            // compression, process, introspection, string and database helpers seen in PHP payloads
+            "bzdecompress", "bzopen", "zlib_decode", "gzopen", "gzread", "posix_getegid", "posix_geteuid", "posix_getuid",
+            "posix_getgid", "posix_setuid", "posix_uname", "posix_getpwnam", "get_defined_functions", "get_defined_constants",
+            "get_loaded_extensions", "get_included_files", "get_current_user", "getmypid", "getmyuid", "is_array",
+            "is_callable", "function_exists", "strip_tags", "unpack", "pack", "array_diff", "array_reduce", "iterator_apply",
+            "tidy_parse_string", "filegroup", "fileowner", "fileperms", "disk_free_space", "sys_get_temp_dir",
+            "stream_socket_client", "stream_context_create", "pg_connect", "pg_query", "mysqli_query", "mysql_query",
+            "odbc_exec", "odbc_connect", "ldap_connect", "ldap_search", "apache_setenv", "virtual", "posix_mkfifo",
+            "imap_open", "mb_send_mail", "error_log", "ini_restore", "set_include_path", "spl_autoload_register");
 
     static final PhraseMatcher PHP_FUNCS_WEAK = PhraseMatcher.of("system", "exec", "eval", "assert", "include",
             "require", "print", "echo", "die", "header");
@@ -138,9 +153,14 @@ final class Rules {
             "classloader.resources", ".forname(", "getdeclaredmethod", "getmethod(", ".invoke(", "newinstance(",
             "scriptenginemanager", "getenginebyname", "xmldecoder", "xstream", "templatesimpl",
             "invokertransformer", "chainedtransformer", "constanttransformer", "jdbcrowsetimpl", "rmi://",
-            "java.evil.", "org.apache.struts2");
+            "java.evil.", "org.apache.struts2", "org.omg.corba", "org.omg.",
+            // commons-collections / groovy gadget-chain classes
+            "clonetransformer", "forclosure", "instantiatefactory", "instantiatetransformer", "prototypeclonefactory",
+            "prototypeserializationfactory", "whileclosure", "methodclosure", "convertedclosure", "lazymap",
+            "transformedmap", "transformingcomparator", "annotationinvocationhandler", "badattributevalueexpexception");
 
-    static final PhraseMatcher NODE = PhraseMatcher.of("child_process", "process.mainmodule", "require(",
+    static final PhraseMatcher NODE = PhraseMatcher.of("child_process", "_$$nd_func$$_", "process[", "require[",
+            "constructor:constructor", ":constructor:", "require.main", "console.log(", "console.info(", "process.mainmodule", "require(",
             "process.binding", "global.process", "process.env", "mainmodule.require", ".constructor(",
             "constructor.constructor", "this.constructor", "fromcharcode", "process.kill", "process.exit",
             "vm.runinthiscontext", "vm.runinnewcontext", "execsync(", "spawnsync(", "module.exports",
@@ -174,7 +194,15 @@ final class Rules {
             "killall", "pkill", "mkfifo", "shutdown", "reboot", "net", "net.exe", "reg", "schtasks", "icacls",
             "attrib", "taskmgr", "msiexec", "nmap", "traceroute", "tracert", "arp", "route", "iptables",
             "gcc", "cc", "awk", "gawk", "sed", "openssl", "base64", "xxd", "ssh", "scp", "rsync", "nc.exe",
-            "whoami.exe", "ping.exe", "ver", "vol", "ipconfig.exe", "env", "printenv", "id", "ls", "pwd");
+            "whoami.exe", "ping.exe", "ver", "vol", "ipconfig.exe", "env", "printenv", "id", "ls", "pwd",
+            // configuration-management / admin tools
+            "ansible", "ansible-playbook", "ansible-galaxy", "ansible-inventory", "ansible-pull", "ansible-vault",
+            "ansible-console", "ansible-doc", "ansible-config", "chef-client", "chef-vault", "chef-shell", "chef-run",
+            "chef-solo", "knife", "salt-call", "puppet", "visudo", "perf", "rmt", "irb", "htop", "regedit",
+            "bcdboot", "bcdedit", "uconv", "lastlogin", "cscli", "vssadmin", "diskpart", "netsh", "sc.exe",
+            // PowerShell cmdlets and aliases
+            "iwr", "irm", "iex", "iwmi", "invoke-webrequest", "invoke-restmethod", "invoke-expression",
+            "invoke-wmimethod", "start-process", "new-object", "set-executionpolicy", "get-wmiobject");
 
     static final Set<String> CMD_WEAK = Set.of("cat", "dir", "echo", "ping", "sleep", "kill", "more", "less",
             "head", "tail", "type", "find", "grep", "set", "who", "w", "ps", "rm", "cp", "mv", "touch", "mkdir",
@@ -186,7 +214,7 @@ final class Rules {
             "java", "jshell", "lua", "tclsh", "ed", "vi", "vim", "nano", "dd", "sum", "md5sum", "sha1sum");
 
     // ---------- regexes ----------
-    static final Pattern RFI_IP = Pattern.compile("(?:https?|ftps?|file)://(?:[^/@]*@)?\\[?(?:\\d{1,3}\\.){3}\\d{1,3}");
+    static final Pattern RFI_IP = Pattern.compile("(?:https?|ftps?|file)://(?:[^/@]*@)?(?:\\[?(?:\\d{1,3}\\.){3}\\d{1,3}|\\[[0-9a-f:.]*:[0-9a-f:.%a-z]*\\])");
     static final Pattern RFI_QMARK = Pattern.compile("^(?:https?|ftps?|file)://[^\\s]*\\?+$");
     static final Pattern RFI_INCLUDE = Pattern.compile("(?:\\binclude\\s*\\(|mosconfig_absolute_path|_conf\\[path\\]|_server\\[document_root\\]|gallery_basedir|path\\[docroot\\]|appserv_root|config\\[root_dir\\])[^=]*=?\\s*(?:file|ftps?|https?)://");
     static final Pattern SSRF = Pattern.compile(
@@ -206,9 +234,9 @@ final class Rules {
             + "|#set\\s*\\(\\s*\\$|#foreach\\s*\\(|\\$\\{\\{|\\{\\{\\s*\\d+\\s*[*+/-]|\\{php\\}|\\{\\{=|@\\(\\s*\\d+\\s*[*+/-]\\s*\\d+\\s*\\)|\\[\\[\\s*\\$\\{|<#assign|\\{\\$smarty|\\{\\{\\s*[a-z_]+\\s*\\|\\s*(?:safe|e|raw)\\s*\\}\\}.*\\{\\{");
     static final Pattern OGNL = Pattern.compile("(?:[$#%]\\{[^}]{0,200}?(?:@[a-z]|\\.class|getclass|runtime|processbuilder|\\.exec\\(|#[a-z_]+\\s*=|new\\s+java|_memberaccess|context\\[|ognl|\\bt\\(\\s*java))|\\(#[a-z_]+\\s*=|#_memberaccess|@ognl\\.|#\\{[^}]*(?:\\.class|runtime)");
     static final Pattern XXE = Pattern.compile("<!entity\\s+(?:%\\s+)?[^\\s>]+\\s+(?:system|public)\\b|<!doctype[^>\\[]*\\[\\s*<!entity|<xi:include|xmlns:xi\\s*=|<!entity\\s+%|<!doctype\\s+[^>]*\\s(?:system|public)\\s+['\"]");
-    static final Pattern NOSQL_VAL = Pattern.compile("\\{\\s*['\"]?\\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|not|or|and|nor|expr|elemmatch|size|type|mod|all|text|function|accumulator|lookup|jsonschema)['\"]?\\s*:|\\$where\\b|\\bdb\\.[a-z_]+\\.(?:find|insert|remove|drop|update|aggregate)|\\bthis\\.[a-z_]+\\s*(?:==|!=|\\.match\\()|\\bsleep\\s*\\(\\s*\\d+\\s*\\)\\s*(?:\\|\\||;|&&)|(?:\\|\\||&&)\\s*(?:['\"]?\\w+['\"]?\\s*==\\s*['\"]?\\w+|true|this\\.)|;\\s*return\\s+(?:true|1|this)|\\bmapreduce\\b|\\$accumulator|\\$function");
+    static final Pattern NOSQL_VAL = Pattern.compile("\\{\\s*['\"]?\\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|not|or|and|nor|expr|elemmatch|size|type|mod|all|text|function|accumulator|lookup|jsonschema)['\"]?\\s*:|['\"]\\s*,\\s*\\$(?:or|and|nor|where|ne|eq|gt|gte|lt|lte|regex|in|nin|exists|expr)\\s*:|\\$(?:or|and|nor)\\s*:\\s*\\[|\\$where\\b|\\bdb\\.[a-z_]+\\.(?:find|insert|remove|drop|update|aggregate)|\\bthis\\.[a-z_]+\\s*(?:==|!=|\\.match\\()|\\bsleep\\s*\\(\\s*\\d+\\s*\\)\\s*(?:\\|\\||;|&&)|(?:\\|\\||&&)\\s*(?:['\"]?\\w+['\"]?\\s*==\\s*['\"]?\\w+|true|this\\.)|;\\s*return\\s+(?:true|1|this)|\\bmapreduce\\b|\\$accumulator|\\$function");
     static final Pattern NOSQL_NAME = Pattern.compile("(?:^|\\[)\\$(?:ne|eq|gt|gte|lt|lte|in|nin|regex|where|exists|not|or|and|nor|expr|elemmatch|size|type|mod|all|text|function|accumulator|lookup|jsonschema|options)\\]?$|\\[\\$[a-z]+\\]");
-    static final Pattern LDAP = Pattern.compile("\\*\\s*\\)\\s*\\(|\\)\\s*\\(\\s*[|&!]|\\(\\s*[|&!]\\s*\\(\\s*[a-z0-9_;-]+\\s*[~<>]?=|\\)\\s*\\)\\s*\\(\\s*[|&]|^\\s*\\*\\s*\\)\\s*\\)|\\(\\s*[a-z0-9_-]+\\s*=\\s*\\*\\s*\\)\\s*\\)|\\)\\s*\\(\\s*[a-z0-9_-]+\\s*[~<>]?=\\s*\\*|^\\s*\\*\\)\\s*[|&(]|\\(\\s*&\\s*\\)|\\(\\s*\\|\\s*\\(\\s*[a-z]+\\s*=|\\x00\\)|\\)\\s*%00");
+    static final Pattern LDAP = Pattern.compile("(?:^|[(&|!])\\s*[a-z][a-z0-9;-]*(?::dn)?:\\d+(?:\\.\\d+)+:=|\\*\\s*\\)\\s*\\(|\\)\\s*\\(\\s*[|&!]|\\(\\s*[|&!]\\s*\\(\\s*[a-z0-9_;-]+\\s*[~<>]?=|\\)\\s*\\)\\s*\\(\\s*[|&]|^\\s*\\*\\s*\\)\\s*\\)|\\(\\s*[a-z0-9_-]+\\s*=\\s*\\*\\s*\\)\\s*\\)|\\)\\s*\\(\\s*[a-z0-9_-]+\\s*[~<>]?=\\s*\\*|^\\s*\\*\\)\\s*[|&(]|\\(\\s*&\\s*\\)|\\(\\s*\\|\\s*\\(\\s*[a-z]+\\s*=|\\x00\\)|\\)\\s*%00");
     static final Pattern SSI = Pattern.compile("<!--\\s*#\\s*(?:exec|include|echo|config|set|printenv|fsize|flastmod|if|elif|else|endif)\\b");
     static final Pattern MAIL = Pattern.compile("[\\r\\n]\\s*(?:to|cc|bcc|from|subject|reply-to|sender|return-path|content-type|mime-version|x-mailer)\\s*:|[\\r\\n]\\s*(?:rcpt to|mail from|helo|ehlo|data|quit|vrfy|expn)\\b|[\\r\\n]\\s*a?\\d*\\s*(?:login|select|fetch|capability|logout|list|examine|store|noop|search|uid)\\s+[\"a-z*0-9]|(?:^|[\\s,;])(?:-f|-o|-x|-c)\\s*/?\\S*\\s+-(?:x|oq|f|c)\\s");
     static final Pattern CRLF_HDR = Pattern.compile("[\\r\\n]\\s*(?:set-cookie|set-cookie2|location|content-type|content-length|content-disposition|refresh|x-xss-protection|access-control-[a-z-]+|content-security-policy|transfer-encoding|connection|host|cookie|x-forwarded-[a-z]+|x-[a-z-]+|www-authenticate|cache-control|expires|last-modified|etag|link|server|status|strict-transport-security|http/\\d)\\s*:?");
@@ -217,21 +245,92 @@ final class Rules {
     static final Pattern CRLF_ANY_HDR = Pattern.compile("[\\r\\n]+\\s*[a-z][a-z0-9-]{1,40}\\s*:\\s*\\S");
     static final Pattern SESSION_SET = Pattern.compile("\\.cookie\\s*=|document\\.cookie\\b|<meta[^>]*http-equiv\\s*=\\s*['\"]?set-cookie|\\bset-cookie\\s*:");
     static final Pattern SESSION_NAME = Pattern.compile("^(?:jsessionid|aspsessionid[a-z]*|asp\\.net_sessionid|phpsessid|sessionid|session_id|session-id|sessid|sid|cfid|cftoken|jservsession|jwsession|weblogicsession|_session_id|_rails_session|[a-z0-9]*_session|sessiontoken|session_token|session|connect\\.sid|laravel_session|ci_session|symfony|zendsession|dwrsessionid)$");
-    static final Pattern NODE_DOS = Pattern.compile("while\\s*\\(\\s*(?:true|1|this|!0|!false|\\[\\])\\s*\\)|for\\s*\\(\\s*;\\s*;\\s*\\)|\\.repeat\\(\\s*\\d{6,}\\s*\\)|new\\s+array\\(\\s*\\d{7,}\\s*\\)");
-    static final Pattern JAVA_CLASS = Pattern.compile("\\b(?:java|javax|jdk|sun|com\\.sun|org\\.apache|org\\.springframework|org\\.hibernate|groovy|bsh)\\.[a-z_$][a-z0-9_$]*\\.[a-z_$]");
-    static final Pattern JAVA_DESER = Pattern.compile("ro0ab|aced0005|\\xac\\xed\\x00\\x05|h4siaaaaaaaa");
+    static final Pattern NODE_DOS = Pattern.compile("while\\s*\\(+\\s*(?:[!+-]\\s*)*(?:infinity|string|number|object|array|undefined|\"\"|''|``|\\[\\]|\\{\\}|\\d+)\\s*\\)+\\s*(?:;|\\{|$)|\\bdo\\s*\\{[^}]{0,200}\\}\\s*while\\s*\\(|while\\s*\\(\\s*[a-z_$][\\w$]*\\s*-\\s*[a-z_$][\\w$]*\\s*<\\s*\\d{3,}|while\\s*\\(\\s*(?:true|1|this|!0|!false|\\[\\])\\s*\\)|for\\s*\\(\\s*;\\s*;\\s*\\)|\\.repeat\\(\\s*\\d{6,}\\s*\\)|new\\s+array\\(\\s*\\d{7,}\\s*\\)");
+    static final Pattern JAVA_CLASS = Pattern.compile("\\b(?:java|javax|jdk|sun|com\\.sun|org\\.omg|org\\.apache|org\\.springframework|org\\.hibernate|groovy|bsh)\\.[a-z_$][a-z0-9_$]*\\.[a-z_$]");
+    static final Pattern JAVA_DESER = Pattern.compile("ro0ab|kztaau|cs7qaf|aced0005|\\xac\\xed\\x00\\x05|h4siaaaaaaaa");
     static final Pattern JNDI = Pattern.compile("\\$\\{\\s*(?:jndi|ldap|rmi|dns|iiop|corba|nds|nis|http)\\s*:|jndi\\s*:\\s*(?:ldaps?|rmi|dns|iiop|corba|nds|nis|https?)\\s*:|\\$\\{\\s*(?:ctx|env|sys|java|main|bundle|log4j|date|marker|map|sd|spring|web|docker|k8s|base64|upper|lower|::-|event|jvmrunargs)\\s*:");
     static final Pattern DATA_URI = Pattern.compile("data:(?:text/html|text/javascript|application/javascript|application/x-httpd-php|application/x-php|text/x-php|image/svg\\+xml)[;,]");
+    /** Windows batch control flow: {@code FOR [/D|/R|/L|/F ...] %x IN (...)} and {@code IF [/I] [NOT] EXIST|DEFINED|ERRORLEVEL|a==b}. */
+    static final Pattern WIN_BATCH = Pattern.compile("(?:^|[&|;(\\n]\\s*)@?(?:for(?:\\s+/[dflr](?:\\s+(?:\"[^\"]*\"|[a-z]:\\\\[^\\s]*))?)*\\s+%%?[^\\s%]+%?\\s+in\\s*\\(|if(?:\\s*/i)?\\s+not\\s+defined\\s+\\S|if(?:\\s*/i)?(?:\\s+not)?\\s+(?:exist\\s+\\S|defined\\s+\\S+\\s+(?:\\(|@?(?:echo|set|goto|call|cmd|exit|del|copy|type|start|cd|md|rd|move|ren|pushd|popd|shift|if|for)\\b)|errorlevel\\s+\\d|cmdextversion\\s|\"[^\"]*\"\\s*(?:==|equ\\b|neq\\b|lss\\b|leq\\b|gtr\\b|geq\\b)|\\([^)]*\\)\\s*(?:==|equ\\b|neq\\b|lss\\b|leq\\b|gtr\\b|geq\\b)|\\[[^\\]]*\\]\\s*==|%[^%\\s]+%\\s*(?:==|equ\\b|neq\\b|lss\\b|leq\\b|gtr\\b|geq\\b)|[a-z0-9_]+==[a-z0-9_]+\\s+\\S))");
+    /** Shell fork bomb: a function whose body pipes itself into itself in the background. */
+    static final Pattern FORK_BOMB = Pattern.compile("\\(\\s*\\)\\s*\\{[^}]{0,20}\\|[^}]{0,20}&\\s*;?\\s*\\}\\s*;");
+    /** A command prefix (sudo, nohup, time, env ...) followed by a command word. */
+    static final Pattern CMD_PREFIX = Pattern.compile("(?:^|[;|&`\\n(]\\s*)(sudo|doas|nohup|xargs|strace|timeout\\s+\\d+[a-z]?|time|env|exec|nice|watch|command|builtin)\\s+(?:-[a-z-]+\\s+)*([a-z0-9_.-]+)");
+    /** A command word at the start of a command, then up to three words, then an option ({@code ansible all -m ping}). */
+    static final Pattern CMD_OPTION = Pattern.compile("(?:^|[;|&`\\n]\\s*)([a-z0-9_.-]+)\\s+(?:[a-z0-9_.,=/-]+\\s+){0,3}--?[a-z]");
+    static final Set<String> PREFIX_ENGLISH = Set.of("time", "env", "exec", "nice", "watch", "command", "builtin");
+    /** Names of SQL built-in functions (MySQL, PostgreSQL, MSSQL, Oracle, SQLite). */
+    static final String SQL_FUNCS = "abs|acos|ascii|asin|atan2?|avg|benchmark|bin|bit_and|bit_count|bit_length|bit_or|cast|ceil|ceiling"
+            + "|char|char_length|character_length|charindex|chr|coalesce|compress|concat|concat_ws|conv|convert|cos|cot|count|crc32"
+            + "|current_database|current_date|current_schema|current_setting|current_time|current_timestamp|current_user|database"
+            + "|date|date_add|date_format|date_sub|datediff|day|dayname|dayofmonth|dayofweek|dayofyear|db_name|decode|degrees|elt|encode"
+            + "|exp|export_set|extractvalue|field|find_in_set|floor|format|from_base64|from_unixtime|group_concat|has_dbs_access"
+            + "|hex|hour|if|ifnull|iif|inet_aton|inet_ntoa|insert|instr|is_srvrolemember|isnull|json_array|json_build_object"
+            + "|json_extract|json_keys|json_object|lcase|left|len|length|ln|load_file|local|localtime|locate|log|log10|log2|lower|lpad"
+            + "|ltrim|make_set|makedate|master_pos_wait|max|md5|mid|min|minute|mod|month|name_const|now|nullif|nvl|oct|octet_length"
+            + "|ord|overlay|password|pg_read_file|pg_sleep|pi|position|pow|power|quarter|quote|quotename|radians|rand|randomblob"
+            + "|regexp_like|regexp_replace|regexp_substr|repeat|replace|replicate|reverse|right|round|row_count|rpad|rtrim|schema"
+            + "|sec_to_time|second|session_user|sha|sha1|sha2|sign|sin|sleep|soundex|space|sqrt|starts_with|std|stddev|str_to_date"
+            + "|strcmp|stuff|subdate|substr|substring|substring_index|sum|suser_name|sys_context|sysdate|system_user|tan|time"
+            + "|time_to_sec|timestamp|to_base64|to_char|to_number|translate|trim|truncate|ucase|uncompress|unhex|unicode|unistr"
+            + "|updatexml|upper|user|user_name|utl_http\\.request|utl_inaddr\\.get_host_address|uuid|values|version|week|weekday"
+            + "|xmltype|year|yearweek|zeroblob";
+    /** A SQL function name directly (or behind comments / a dotted or bracketed suffix) followed by an opening parenthesis. */
+    static final Pattern SQL_FUNC_CALL = Pattern.compile("(?:^|[^a-z0-9_$.])(?:" + SQL_FUNCS + ")\\s*(?:[\\]\\.?=|&]{1,2}\\s*|/\\*.*?\\*/\\s*)*\\(");
+    /** A boolean connector followed by a comparison: {@code and 1!=}, {@code || x ==}, {@code &&(e===}, {@code OR (7=8)}. */
+    static final Pattern SQL_CHAIN = Pattern.compile("(?:^|[\\s(/'\"])(?:and|or|&&|\\|\\|)\\s*\\(*\\s*[a-z0-9_@.`\"]+\\s*(?:===?|!==?|<>|<=>|=\\s*!|!=|[<>]=?|=\\s*['\"(]|=\\s*\\d+\\s*(?:=|\\)|$))"
+            + "|;\\s*(?:update\\s+[a-z_`\"]+|drop(?:\\s|$)|insert\\s+into|delete\\s+from|truncate\\s|alter\\s+table)|(?:^|;)\\s*set\\s+@@?[a-z_]+"
+            + "|^\\s*(?:and|or|&&|\\|\\|)\\s+[a-z_][a-z0-9_]*\\s*(?:!=|<>|=)\\s*['\"]");
+    /** Database procedures and types that only appear in SQL: {@code xp_cmdshell}, {@code sp_executesql}, {@code openrowset} ... */
+    static final Pattern SQL_PROCS = Pattern.compile("\\b(?:xp_[a-z]+|sp_(?:executesql|password|oacreate|oamethod|configure|makewebtask|addextendedproc|adduser|addlogin|addsrvrolemember|helpdb|who)|openrowset|opendatasource|openquery|nvarchar|dbms_[a-z_]+\\.|utl_(?:http|inaddr|file)|sys\\.(?:objects|tables|columns|databases)|information_schema|pg_catalog|mysql\\.user|sqlite_master|msysobjects)\\b");
+    /** PostgreSQL JSON operators applied to a quoted JSON literal or to a {@code ::json(b)} cast. */
+    static final Pattern SQL_JSON_OP = Pattern.compile("'\\s*[\\[{][^']*'\\s*(?:::\\s*jsonb?\\s*)?(?:/\\*.*?\\*/\\s*)?(?:<@|@>|\\?[&|]?|#>>?|->>?|@@|@\\?|\\|\\|)\\s*(?:/\\*.*?\\*/\\s*)?['a-z\\d]|::\\s*jsonb?\\s*(?:<@|@>|\\?[&|]?|#>>?|->>?|@@|\\|\\||[<>]=?|=)");
+    /** A select-list alias closed by FROM: {@code ) AS total FROM}. */
+    static final Pattern SQL_ALIAS_FROM = Pattern.compile("[)'\"`!;]\\s*as\\s+['\"`]?[a-z0-9_]+['\"`]?\\s+from\\b|\\bfrom\\s+`[^`]+`\\s*\\.\\s*`?[a-z0-9_]+`?");
+    /** Perl code interpolated into a string: {@code @{[ ... ]}}. */
+    static final Pattern PERL_INTERP = Pattern.compile("@\\{\\s*\\[");
+    /** Loopback and container-host names used without a scheme (SSRF): {@code localhost/}, {@code host.docker.internal/}. */
+    static final Pattern SSRF_HOSTNAME = Pattern.compile("^(?:[a-z]+://)?(?:localhost[46]?(?:\\.localdomain[46]?)?|ip6-localhost|ipv6-localhost|ip6-loopback|host\\.docker\\.internal|gateway\\.docker\\.internal|host\\.containers\\.internal|kubernetes\\.default(?:\\.svc)?(?:\\.cluster\\.local)?|metadata\\.google\\.internal)\\.?(?::\\d+)?/");
+    /** URL parser confusion: an '@' after the path started, or two '@' in the authority. */
+    static final Pattern URL_CONFUSION = Pattern.compile("^(?:https?|ftps?)://[^\\s/@]+/:[^\\s/]*@|^(?:https?|ftps?)://[^\\s@/]*@[^\\s@/]*@|^(?:https?|ftps?)://[^\\s/@]*[\\s#&][^/]*@");
+    /** Upload file-name headers (X-Filename, X-File-Name, X_Filename ...). */
+    static final Pattern FILENAME_HEADER = Pattern.compile("x[-_.]?file[-_.]?name$");
+    /** GraphQL introspection: the schema meta-fields. */
+    static final Pattern GRAPHQL_INTROSPECTION = Pattern.compile("\\b__schema\\s*\\{|\\b__type\\s*\\(\\s*name|\\bintrospectionquery\\b");
+    /** VBScript / classic-ASP code: error suppression, script objects, Execute/Eval of strings. */
+    static final Pattern VBSCRIPT = Pattern.compile("on\\s+error\\s+resume\\s+next|server\\.(?:scripttimeout|createobject|mappath)|createobject\\s*\\(\\s*\"(?:wscript|scripting|adodb|msxml2|shell\\.application)|\\bexecute(?:global)?\\s*\\(\\s*\"|response\\.(?:write|binarywrite)\\s*\\(");
+    /** XML Schema include/import/redefine or schemaLocation fetching a remote document (XXE/SSRF through schema resolution). */
+    static final Pattern XSD_REMOTE = Pattern.compile("<[a-z0-9_]*:?(?:include|import|redefine)\\b[^>]*\\b(?:schemalocation|namespace|href)\\s*=\\s*['\"](?:https?|ftp|file)://");
+    static final Pattern XSI_SCHEMA_REMOTE = Pattern.compile("\\bschemalocation\\s*=\\s*['\"][^'\"]*(?:https?|ftp|file)://");
+    /** Out-of-band interaction (OAST) collector domains used to confirm blind injections. */
+    static final PhraseMatcher OAST = PhraseMatcher.of(".burpcollaborator.net", ".oastify.com", ".interact.sh", ".oast.fun",
+            ".oast.me", ".oast.pro", ".oast.live", ".oast.site", ".oast.online", ".interactsh.com", ".dnslog.cn", ".ceye.io",
+            ".requestbin.net", ".canarytokens.com", ".bxss.me", ".xss.ht", ".dnslog.link", ".eyes.sh", ".webhook.site",
+            "burpcollaborator.net", "oastify.com");
+    /** An XML document declaring UTF-7 (used to hide markup from filters). */
+    static final Pattern XML_UTF7 = Pattern.compile("<\\?xml[^>]*encoding\\s*=\\s*['\"]?utf-7");
+    /** Bash-only syntax: parameter-expansion operators, arithmetic {@code $[...]}, process substitution, $SHELL/$BASH. */
+    static final Pattern BASH_SYNTAX = Pattern.compile("\\$\\{[a-z_][a-z0-9_]*(?:[#%/^,]{1,2}|:[-=+?]|:\\d)[^}]*\\}|\\$\\[[^\\]]*\\]|(?:^|[\\s;|&])[<>]\\(\\s*[a-z]+[\\s)]|\\$\\{?(?:shell|bash|ifs)\\b\\}?");
+    /** A path glob with a bracket class spliced into a word: {@code /bi[n]/bash}, {@code /etc/[!p]asswd}. */
+    static final Pattern BRACKET_GLOB = Pattern.compile("(?:^|[\\s;|&`(=])/[a-z0-9/]*(?:[a-z]\\[!?\\^?[a-z0-9-]+\\]|\\[!?\\^?[a-z0-9-]+\\][a-z])[a-z0-9\\[\\]!/-]*");
+    /** SQLite shell dot-commands on a new statement. */
+    static final Pattern SQLITE_DOT = Pattern.compile("(?:^|[\\n;])\\s*\\.(?:shell|system|databases|tables|dump|import|output|load|once|read|open)\\b");
+    /** Shell alias definition. */
+    static final Pattern SHELL_ALIAS = Pattern.compile("(?:^|[;&|\\n`(])\\s*alias\\s+(?:[+-][a-z+]+\\s+)*[a-z0-9_.-]+=");
+    /** Bash brace expansion used to build a command or a path: {@code {,ip,a}}, {@code c{a,oun}t}. */
+    static final Pattern BRACE_EXPANSION = Pattern.compile("(?:^|[\\s;|&`])[a-z/]*\\{[a-z0-9_/?*.-]*,[a-z0-9_/?*.,#-]*\\}[a-z0-9/{},?*.-]*(?:$|[\\s;|&])");
+    /** Variable assignment followed by a separator. */
+    static final Pattern SHELL_ASSIGN = Pattern.compile("(?:^|[;&|\\n`])\\s*([a-z_][a-z0-9_]*)=[^;&|\\n]*(?:;|&&|\\|\\||\\n)");
     static final Pattern SCHEME_URL = Pattern.compile("^(?:https?|ftps?)://([^/?#\\s]+)");
 
     static List<Rule> valueRules() {
         List<Rule> r = new ArrayList<>();
         // ---- 930 LFI / traversal
-        r.add(new Rule(930100, "lfi", CRITICAL, 1, INPUT_PATH | URI | ALL_HEADERS, C_PCT,
+        r.add(new Rule(930100, "lfi", CRITICAL, 1, INPUT_PATH | URI | ALL_HEADERS, C_PCT | C_DIGIT,
                 v -> encodedTraversal(v.raw)));
         r.add(new Rule(930110, "lfi", CRITICAL, 1, INPUT_PATH, C_SLASH | C_BSLASH, Rules::traversal));
         r.add(new Rule(930120, "lfi", CRITICAL, 1, INPUT_PATH, C_SLASH | C_DOT | C_BSLASH, v -> osFile(v)));
-        r.add(new Rule(930121, "lfi", CRITICAL, 1, INPUT_PATH, C_PCT | C_DOT | C_BSLASH, Rules::obfuscatedTraversal));
+        r.add(new Rule(930121, "lfi", CRITICAL, 1, INPUT_PATH | URI, C_PCT | C_DOT | C_BSLASH | C_HIGH | C_DIGIT, Rules::obfuscatedTraversal));
         r.add(new Rule(930130, "lfi", CRITICAL, 1, PATH, C_SLASH, phrase(RESTRICTED_PATH, PATHV)));
         r.add(new Rule(930140, "lfi", CRITICAL, 1, INPUT_PATH, C_COLON, phrase(WRAPPERS, LOW)));
         // ---- 931 RFI
@@ -243,6 +342,18 @@ final class Rules {
         r.add(new Rule(932130, "rce", CRITICAL, 1, INPUT, SPECIAL, phrase(SHELL_EXPR, SHELL)));
         r.add(new Rule(932170, "shellshock", CRITICAL, 1, EVERYTHING, C_PAREN, regex(SHELLSHOCK, DEC)));
         r.add(new Rule(932171, "shellshock", CRITICAL, 1, EVERYTHING, C_PAREN, regex(SHELLSHOCK_ANY, LOW)));
+        r.add(new Rule(932140, "rce", CRITICAL, 1, INPUT, C_PERCENT_OR_EQ, regex(WIN_BATCH, LOW)));
+        r.add(new Rule(932390, "rce", CRITICAL, 1, INPUT | UA | REFERER, C_PAREN, regex(FORK_BOMB, SHELL)));
+        r.add(new Rule(932235, "rce", CRITICAL, 1, INPUT | UA | REFERER, C_SPACE | C_PLUS | C_PCT, Rules::commandWithPrefixOrOption));
+        r.add(new Rule(932161, "rce", CRITICAL, 1, UA | REFERER, SPECIAL, Rules::commandInjection));
+        r.add(new Rule(932162, "rce", CRITICAL, 1, UA | REFERER, SPECIAL, phrase(SHELL_EXPR, SHELL)));
+        r.add(new Rule(930122, "lfi", CRITICAL, 1, UA | REFERER, C_SLASH | C_DOT | C_BSLASH, v -> v.low().startsWith("http") ? null : osFile(v)));
+        r.add(new Rule(932131, "rce", CRITICAL, 1, INPUT, C_DOLLAR | C_LT | C_GT, regex(BASH_SYNTAX, LOW)));
+        r.add(new Rule(932132, "rce", CRITICAL, 1, INPUT, C_BRACKET, regex(BRACKET_GLOB, LOW)));
+        r.add(new Rule(932210, "rce", CRITICAL, 1, INPUT, C_DOT, regex(SQLITE_DOT, DEC_LOWER)));
+        r.add(new Rule(932175, "rce", CRITICAL, 1, INPUT, C_EQ, regex(SHELL_ALIAS, LOW)));
+        r.add(new Rule(932280, "rce", CRITICAL, 2, INPUT, C_BRACE, regex(BRACE_EXPANSION, LOW)));
+        r.add(new Rule(932240, "rce", CRITICAL, 1, INPUT | UA | REFERER, C_DOLLAR, Rules::assembledCommand));
         r.add(new Rule(932200, "rce", CRITICAL, 2, INPUT, C_STAR | C_OTHER, regex(SHELL_GLOB, SHELL)));
         // ---- 933 PHP
         r.add(new Rule(933100, "php", CRITICAL, 1, INPUT_PATH, C_LT | C_BRACKET, regex(PHP_OPEN, LOW)));
@@ -259,27 +370,43 @@ final class Rules {
         r.add(new Rule(934120, "ssrf", CRITICAL, 1, ARG | COOKIE | XHDR, C_COLON, regex(SSRF_SCHEME, LOW)));
         r.add(new Rule(934130, "prototype-pollution", CRITICAL, 1, INPUT, C_ALPHA, phrase(PROTO, LOW)));
         r.add(new Rule(934140, "ruby", CRITICAL, 1, INPUT, C_DOT | C_PAREN | C_BRACE | C_COLON, phrase(RUBY, LOW)));
-        r.add(new Rule(934160, "node", CRITICAL, 1, INPUT, C_PAREN, regex(NODE_DOS, LOW)));
+        r.add(new Rule(934160, "node", CRITICAL, 1, INPUT_PATH, C_PAREN, regex(NODE_DOS, LOW)));
         r.add(new Rule(934170, "php", CRITICAL, 1, ARG | COOKIE | XHDR, C_COLON, regex(DATA_URI, LOW)));
         r.add(new Rule(934200, "ssti", CRITICAL, 1, INPUT_PATH, C_BRACE | C_LT | C_PAREN | C_HASH, regex(SSTI, LOW)));
         // ---- 936 NoSQL, LDAP, SSI, mail, XXE
         r.add(new Rule(936100, "nosql", CRITICAL, 1, ARG_NAME | COOKIE_NAME, C_DOLLAR, regex(NOSQL_NAME, LOW)));
-        r.add(new Rule(936110, "nosql", CRITICAL, 1, INPUT, C_DOLLAR | C_PIPE | C_AMP | C_SEMI | C_EQ | C_PAREN, regex(NOSQL_VAL, LOW)));
-        r.add(new Rule(936120, "ldap", CRITICAL, 1, ARG | COOKIE | XHDR | BODY | PATH, C_PAREN | C_STAR, regex(LDAP, LOW)));
+        r.add(new Rule(936110, "nosql", CRITICAL, 1, INPUT_PATH, C_DOLLAR | C_PIPE | C_AMP | C_SEMI | C_EQ | C_PAREN, regex(NOSQL_VAL, LOW)));
+        r.add(new Rule(936120, "ldap", CRITICAL, 1, ARG | COOKIE | XHDR | BODY | PATH, C_PAREN | C_STAR | C_COLON, regex(LDAP, LOW)));
         r.add(new Rule(936130, "ssi", CRITICAL, 1, INPUT_PATH | HEADER, C_LT, regex(SSI, LOW)));
         r.add(new Rule(936140, "mail", CRITICAL, 1, ARG | COOKIE | XHDR | BODY, C_CTRL | C_DASH, regex(MAIL, DEC_LOWER)));
         r.add(new Rule(936150, "xxe", CRITICAL, 1, INPUT | PATH, C_LT, regex(XXE, LOW)));
         // ---- 941 XSS, 942 SQLi (detectors written elsewhere)
         r.add(new Rule(941100, "xss", CRITICAL, 1, INPUT_PATH | UA | REFERER, SPECIAL, v -> xss(v)));
         r.add(new Rule(942100, "sqli", CRITICAL, 1, INPUT_PATH & ~FILE, ~0, v -> sqli(v)));
+        r.add(new Rule(942151, "sqli", CRITICAL, 2, ARG | ARG_NAME | COOKIE | BODY, C_PAREN, Rules::sqlFunctionCall));
+        r.add(new Rule(942210, "sqli", CRITICAL, 2, ARG | ARG_NAME | COOKIE | BODY, C_EQ | C_LT | C_GT | C_SEMI | C_SPACE | C_PLUS | C_PIPE | C_AMP, regex(SQL_CHAIN, LOW)));
+        r.add(new Rule(942470, "sqli", CRITICAL, 2, ARG | ARG_NAME | COOKIE | BODY | PATH, C_ALPHA, regex(SQL_PROCS, LOW)));
+        r.add(new Rule(942550, "sqli", CRITICAL, 1, INPUT_PATH, C_QUOTE | C_COLON, regex(SQL_JSON_OP, LOW)));
+        r.add(new Rule(942362, "sqli", CRITICAL, 2, ARG | ARG_NAME | COOKIE | BODY, C_SPACE | C_PLUS | C_PCT, regex(SQL_ALIAS_FROM, LOW)));
+        r.add(new Rule(934141, "perl", CRITICAL, 1, INPUT | COOKIE_NAME, C_BRACE | C_BRACKET, regex(PERL_INTERP, LOW)));
+        r.add(new Rule(934190, "ssrf", CRITICAL, 1, ARG | COOKIE | XHDR | BODY, C_SLASH, regex(SSRF_HOSTNAME, LOW)));
+        r.add(new Rule(934121, "ssrf", CRITICAL, 1, ARG | COOKIE | XHDR, C_AT_ANY | C_COLON, regex(URL_CONFUSION, LOW)));
+        r.add(new Rule(933111, "php", CRITICAL, 1, XHDR, C_DOT | C_ALPHA, Rules::uploadNameHeader));
+        r.add(new Rule(930131, "lfi", CRITICAL, 2, PATH, C_SLASH, Rules::hiddenPathSegment));
+        r.add(new Rule(934180, "graphql", CRITICAL, 1, ARG | BODY, C_ALPHA, regex(GRAPHQL_INTROSPECTION, LOW)));
+        r.add(new Rule(933190, "asp", CRITICAL, 1, INPUT | URI, C_SPACE | C_PCT | C_PAREN | C_DOT | C_PLUS, regex(VBSCRIPT, LOW)));
+        r.add(new Rule(936151, "xxe", CRITICAL, 1, BODY, C_LT, regex(XSD_REMOTE, LOW)));
+        r.add(new Rule(936152, "xxe", CRITICAL, 2, BODY, C_LT, regex(XSI_SCHEMA_REMOTE, LOW)));
+        r.add(new Rule(934210, "oast", CRITICAL, 1, INPUT | UA | REFERER | HEADER, C_DOT, phrase(OAST, LOW)));
+        r.add(new Rule(936153, "xxe", CRITICAL, 1, BODY | ARG, C_LT, regex(XML_UTF7, LOW)));
         // ---- 943 session fixation
         r.add(new Rule(943100, "session-fixation", CRITICAL, 1, INPUT_PATH, C_DOT | C_EQ | C_COLON, regex(SESSION_SET, LOW)));
         // ---- 944 Java / JNDI
-        r.add(new Rule(944100, "java", CRITICAL, 1, INPUT_PATH | HEADER | HEADER_NAME, C_DOT | C_PAREN | C_HASH | C_AT_ANY, phrase(JAVA, LOW)));
-        r.add(new Rule(944110, "java", CRITICAL, 1, INPUT_PATH | HEADER | HEADER_NAME, C_DOT, regex(JAVA_CLASS, LOW)));
+        r.add(new Rule(944100, "java", CRITICAL, 1, INPUT_PATH | HEADER | HEADER_NAME | COOKIE_NAME, C_DOT | C_PAREN | C_HASH | C_AT_ANY, phrase(JAVA, LOW)));
+        r.add(new Rule(944110, "java", CRITICAL, 1, INPUT_PATH | HEADER | HEADER_NAME | COOKIE_NAME, C_DOT, regex(JAVA_CLASS, LOW)));
         r.add(new Rule(944130, "java", CRITICAL, 1, INPUT_PATH | HEADER, C_BRACE | C_PAREN | C_HASH, regex(OGNL, LOW)));
         r.add(new Rule(944150, "log4shell", CRITICAL, 1, EVERYTHING, C_DOLLAR | C_BRACE, regex(JNDI, JNDIV)));
-        r.add(new Rule(944210, "java", CRITICAL, 1, INPUT, C_ALPHA | C_HIGH, regex(JAVA_DESER, LOW)));
+        r.add(new Rule(944210, "java", CRITICAL, 1, INPUT | COOKIE_NAME, C_ALPHA | C_HIGH, regex(JAVA_DESER, LOW)));
         // ---- 921 protocol attack inside values
         r.add(new Rule(921110, "protocol-attack", CRITICAL, 1, ARG | COOKIE | XHDR | BODY, C_CTRL, regex(SMUGGLE, DEC_LOWER)));
         r.add(new Rule(921120, "crlf", CRITICAL, 1, ARG | ARG_NAME | COOKIE | XHDR | PATH, C_CTRL, regex(CRLF_HDR, DEC_LOWER)));
@@ -295,12 +422,19 @@ final class Rules {
     }
 
     private static final int C_AT_ANY = C_OTHER;
+    private static final int C_PERCENT_OR_EQ = C_PCT | C_EQ | C_SPACE | C_PLUS;
     static final View DEC_LOWER = v -> v.dec().toLowerCase(Locale.ROOT);
 
     // ---------- detectors ----------
 
     static String encodedTraversal(String raw) {
         String l = raw.toLowerCase(Locale.ROOT);
+        if (l.contains("0x2e") || l.contains("0x5c") || l.contains("0x2f")) {
+            String n = l.replace("0x2e", ".").replace("0x2f", "/").replace("0x5c", "/").replace('\\', '/');
+            if (n.contains("../") || n.contains("/..") || n.contains("/./")) {
+                return frag(raw, 0, 60);
+            }
+        }
         if (l.indexOf('%') < 0) {
             return null;
         }
@@ -327,7 +461,8 @@ final class Rules {
     static String obfuscatedTraversal(Value v) {
         String l = v.raw.toLowerCase(Locale.ROOT);
         if (!(l.contains("..") || l.contains("%c0") || l.contains("%c1") || l.contains("%e0") || l.contains("%u")
-                || l.contains("0x2e") || l.contains("%2e") || l.contains("%5c") || l.contains("\\") || l.contains("%25"))) {
+                || l.contains("0x2e") || l.contains("0x2f") || l.contains("0x5c") || l.contains("%2e") || l.contains("%5c")
+                || l.contains("\\") || l.contains("%25") || l.contains("?.") || hasNonAscii(l))) {
             return null;
         }
         StringBuilder sk = new StringBuilder("/");
@@ -336,12 +471,14 @@ final class Rules {
             if (c == '%' && i + 2 < l.length()) {
                 i += (l.charAt(i + 1) == 'u' && i + 5 < l.length()) ? 5 : 2;
                 c = '/';
-            } else if (c == '0' && l.startsWith("0x2e", i)) {
+            } else if (c == '0' && (l.startsWith("0x2e", i) || l.startsWith("0x2f", i) || l.startsWith("0x5c", i))) {
                 i += 3;
                 c = '/';
             }
             boolean alnum = c >= 'a' && c <= 'z' || c >= '0' && c <= '9';
-            if (!alnum) {
+            if (c == ' ' || c == '+' || c == '\t') {
+                sk.append('#'); // words of a sentence are not path segments
+            } else if (!alnum) {
                 if (sk.charAt(sk.length() - 1) != '/') {
                     sk.append('/');
                 }
@@ -351,6 +488,15 @@ final class Rules {
         }
         String f = SKELETON_FILES.find(sk);
         return f == null ? null : frag(v.raw, 0, 80);
+    }
+
+    private static boolean hasNonAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String traversal(Value v) {
@@ -392,7 +538,7 @@ final class Rules {
                 }
             } else if (Character.isLetterOrDigit(before) && ph.charAt(0) != '/' && ph.charAt(0) != '.') {
                 return true;
-            } else if (ph.equals(".env") && end < p.length() && Character.isLetterOrDigit(p.charAt(end))) {
+            } else if (ph.charAt(0) == '.' && !ph.endsWith("/") && end < p.length() && Character.isLetterOrDigit(p.charAt(end))) {
                 return true;
             } else if ((v.kind & PATH) != 0 && (ph.equals("web.config") || ph.equals("php.ini"))) {
                 return true;
@@ -405,7 +551,7 @@ final class Rules {
 
     static String rfiInclude(Value v) {
         String l = v.low();
-        Matcher m = RFI_INCLUDE.matcher(l);
+        Matcher m = RFI_INCLUDE.matcher((v.kind & ARG) != 0 ? v.name.substring(v.name.indexOf(':') + 1).toLowerCase(Locale.ROOT) + "=" + l : l);
         if (m.find()) {
             return frag(l, m.start(), m.end());
         }
@@ -541,6 +687,110 @@ final class Rules {
         return null;
     }
 
+    /**
+     * A SQL function call. Prose writes "a word (remark)" with a space before a closed parenthesis; that form only
+     * counts when the parenthesis is left open (a probe or a truncated injection).
+     */
+    static String sqlFunctionCall(Value v) {
+        String l = v.low();
+        Matcher m = SQL_FUNC_CALL.matcher(l);
+        while (m.find()) {
+            int open = m.end() - 1;
+            boolean spaced = open > 0 && Character.isWhitespace(l.charAt(open - 1));
+            if (!spaced || l.indexOf(')', open) < 0) {
+                return frag(l, m.start(), m.end() + 30);
+            }
+        }
+        return null;
+    }
+
+    /** An executable script extension or a PHP session file in an upload file-name header. */
+    static String uploadNameHeader(Value v) {
+        String n = v.name.toLowerCase(Locale.ROOT);
+        if (!FILENAME_HEADER.matcher(n).find()) {
+            return null;
+        }
+        String l = v.low();
+        int e = l.length();
+        while (e > 0 && (l.charAt(e - 1) == '.' || l.charAt(e - 1) == ' ')) {
+            e--;
+        }
+        String base = l.substring(0, e).replace(". ", ".");
+        String slash = base.substring(base.lastIndexOf('/') + 1);
+        if (slash.startsWith("sess_") || osFile(v) != null) {
+            return frag(l, 0, 60);
+        }
+        int dot = base.lastIndexOf('.');
+        if (dot < 0) {
+            return null;
+        }
+        String ext = base.substring(dot + 1).trim();
+        if (ext.matches("php\\d*|phtml|phar|pht|pgif|shtml|jspx?|jspf|aspx?|asa|cer|cgi|pl|htaccess")) {
+            return frag(l, 0, 60);
+        }
+        return null;
+    }
+
+    /** A hidden (dot-named) directory or file in the request path, other than /.well-known/. */
+    static String hiddenPathSegment(Value v) {
+        String p = v.low();
+        int q = p.indexOf('?');
+        if (q >= 0) {
+            p = p.substring(0, q);
+        }
+        for (String seg : p.split("/")) {
+            if (seg.length() > 1 && seg.charAt(0) == '.' && seg.charAt(1) != '.' && !seg.equals(".well-known")) {
+                return frag(p, p.indexOf(seg), p.indexOf(seg) + 40);
+            }
+        }
+        return null;
+    }
+
+    /** A command assembled from shell variables: {@code a=/etc&&b=/passwd&&c=cat&&$c $a$b}, {@code a=nc&&$a -l}. */
+    static String assembledCommand(Value v) {
+        String l = v.low();
+        Matcher m = SHELL_ASSIGN.matcher(l);
+        while (m.find()) {
+            String name = m.group(1);
+            int at = l.indexOf("$" + name, m.end());
+            if (at < 0) {
+                at = l.indexOf("${" + name + "}", m.end());
+            }
+            if (at >= 0) {
+                return frag(l, m.start(), at + name.length() + 20);
+            }
+        }
+        return null;
+    }
+
+    /** A command word behind a command prefix ({@code sudo}, {@code nohup}, {@code time} ...) or followed by an option. */
+    static String commandWithPrefixOrOption(Value v) {
+        String s = v.shell();
+        Matcher m = CMD_PREFIX.matcher(s);
+        while (m.find()) {
+            String prefix = m.group(1);
+            String word = m.group(2);
+            if (word.endsWith(".exe")) {
+                word = word.substring(0, word.length() - 4);
+            }
+            if (!CMD_STRONG.contains(word)) {
+                continue;
+            }
+            if (!PREFIX_ENGLISH.contains(prefix) || m.end() >= s.length() || argShape(s, m.end())
+                    || followedByToken(s, m.end())) {
+                return frag(s, m.start(), m.end() + 30);
+            }
+        }
+        m = CMD_OPTION.matcher(s);
+        while (m.find()) {
+            String word = m.group(1);
+            if (word.length() >= 3 && CMD_STRONG.contains(word) && !word.equals("env")) {
+                return frag(s, m.start(), m.end() + 30);
+            }
+        }
+        return null;
+    }
+
     /** After a strong command word and a space: a token that is not an English function word. */
     private static boolean followedByToken(String s, int i) {
         int j = i;
@@ -629,6 +879,9 @@ final class Rules {
             return null;
         }
         // generic JS constructs need a second signal
+        if ((f.equals("console.log(") || f.equals("console.info(")) && !(l.contains("//") || l.contains("constructor") || l.contains("'_prefix'") || l.contains("\"_prefix\""))) {
+            return null;
+        }
         if (f.equals("eval(") || f.equals("function(") || f.equals("settimeout(") || f.equals("setinterval(")
                 || f.equals("new function") || f.equals("=>") || f.equals("module.exports") || f.equals("require(")
                 || f.equals("process.env") || f.equals("fromcharcode") || f.equals(".constructor(")) {
@@ -682,6 +935,14 @@ final class Rules {
             return null; // a single word cannot be injected SQL
         }
         Finding f = SqlInjection.detect(v.dec());
+        if (f == null && (v.kind & PATH) != 0) {
+            // an injected path segment: classify the last segment on its own, without the leading slash
+            String d = v.dec();
+            int slash = d.lastIndexOf('/');
+            if (slash >= 0 && slash + 1 < d.length() && (d.indexOf('\'') > slash || d.indexOf(' ', slash) > slash)) {
+                f = SqlInjection.detect(d.substring(slash + 1));
+            }
+        }
         return f == null ? null : (f.fragment() == null || f.fragment().isEmpty() ? frag(v.dec(), 0, 80) : f.fragment());
     }
 

@@ -81,7 +81,7 @@ final class Targets {
         }
         Value v = new Value(name, kind, raw, flags);
         values.add(v);
-        if ((kind & (ARGLIKE)) != 0 && raw.length() >= 12) {
+        if ((kind & (ARGLIKE)) != 0 && raw.length() >= 8) {
             String b64 = Transforms.base64Text(raw);
             if (b64 != null) {
                 values.add(new Value(name, kind, b64, flags));
@@ -96,7 +96,7 @@ final class Targets {
         add("REQUEST_FILENAME", Value.PATH, rawPath);
         // path segments that look like base64 get a decoded view as well
         for (String seg : rawPath.split("/", 64)) {
-            if (seg.length() >= 12) {
+            if (seg.length() >= 8) {
                 String b64 = Transforms.base64Text(Transforms.urlDecode(seg, false, null));
                 if (b64 != null) {
                     values.add(new Value("REQUEST_FILENAME", Value.PATH, b64, flags));

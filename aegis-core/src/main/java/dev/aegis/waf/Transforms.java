@@ -388,6 +388,25 @@ final class Transforms {
                     i += 2;
                     continue;
                 }
+                // empty expansions spliced into a word: c$$at, c$_at, uname$u -a, /etc$u/passwd
+                char prev = sb.length() == 0 ? ' ' : sb.charAt(sb.length() - 1);
+                if (prev >= 'a' && prev <= 'z' && i + 1 < len) {
+                    char n1 = s.charAt(i + 1);
+                    if (n1 == '$' || n1 == '_') {
+                        i += 1;
+                        continue;
+                    }
+                    if (n1 >= 'a' && n1 <= 'z') {
+                        int e = i + 2;
+                        if (e < len && s.charAt(e) >= 'a' && s.charAt(e) <= 'z') {
+                            e++;
+                        }
+                        if (e >= len || !Character.isLetterOrDigit(s.charAt(e)) && s.charAt(e) != '_' && s.charAt(e) != '=') {
+                            i = e - 1;
+                            continue;
+                        }
+                    }
+                }
             }
             sb.append(c);
         }
@@ -440,7 +459,7 @@ final class Transforms {
     /** The text a base64 (or base64url) value spells, when it is long enough and decodes to mostly printable text. */
     static String base64Text(String s) {
         int len = s.length();
-        if (len < 12 || len > 65536) {
+        if (len < 8 || len > 65536) {
             return null;
         }
         int pad = 0;
