@@ -7,8 +7,6 @@ import java.util.List;
  * Escaping follows RFC 8259 §7, plus a few characters escaped so the output is safe wherever it ends up.
  */
 final class Json {
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
-
     private Json() {
     }
 
@@ -21,35 +19,7 @@ final class Json {
 
     /** Appends {@code s} as a quoted JSON string. */
     static void quote(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        unicode(out, c); // RFC 8259 §7: control characters must be escaped (DEL for good measure)
-                    } else if (c == '\u2028' || c == '\u2029') {
-                        unicode(out, c); // legal JSON, but line terminators in JavaScript before ES2019
-                    } else if (Character.isHighSurrogate(c) && i + 1 < s.length()
-                            && Character.isLowSurrogate(s.charAt(i + 1))) {
-                        out.append(c).append(s.charAt(++i));
-                    } else if (Character.isSurrogate(c)) {
-                        // A lone surrogate has no UTF-8 form: escaped, it survives instead of becoming '?'.
-                        unicode(out, c);
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
+        dev.aegis.server.JsonString.appendQuoted(out, s);
     }
 
     /** {@code items} as a JSON array of strings. */
@@ -65,8 +35,4 @@ final class Json {
         return out.append(']').toString();
     }
 
-    private static void unicode(StringBuilder out, char c) {
-        out.append("\\u").append(HEX[c >> 12 & 0xf]).append(HEX[c >> 8 & 0xf]).append(HEX[c >> 4 & 0xf])
-                .append(HEX[c & 0xf]);
-    }
 }

@@ -43,28 +43,7 @@ final class EchoJson {
         return json.append("}}\n").toString();
     }
 
-    /** Appends {@code s} as a JSON string (RFC 8259 §7): quote, backslash and control characters escaped. */
     static void quote(StringBuilder out, CharSequence s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        out.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 15, 16));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
+        dev.aegis.server.JsonString.appendQuoted(out, s);
     }
 }

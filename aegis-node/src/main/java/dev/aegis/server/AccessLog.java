@@ -192,21 +192,7 @@ public final class AccessLog implements AutoCloseable {
         if (value == null) {
             return b.append("null");
         }
-        b.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"');
+        JsonString.appendQuoted(b, value);
+        return b;
     }
 }
