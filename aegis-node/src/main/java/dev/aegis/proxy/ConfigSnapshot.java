@@ -18,9 +18,11 @@ public final class ConfigSnapshot {
     private final RouteTable routes;
     private final Map<String, UpstreamGroup> upstreams;
     private final Phase[] phases;
+    private final dev.aegis.waf.WafEngine waf;
 
     private ConfigSnapshot(AegisConfig config, RouteTable routes, Map<String, UpstreamGroup> upstreams,
-                           Phase[] phases) {
+                           Phase[] phases, dev.aegis.waf.WafEngine waf) {
+        this.waf = waf;
         this.config = config;
         this.routes = routes;
         this.upstreams = upstreams;
@@ -44,9 +46,9 @@ public final class ConfigSnapshot {
             groups.put(u.name(), UpstreamGroup.of(u, old));
         }
         // The order of DESIGN.md's request diagram; later issues insert blocklist, rate limit, WAF and cache.
-        Phase[] phases = {new ClientIpPhase(config.clientIp()), new RoutePhase(routes),
-                new dev.aegis.waf.WafPhase(dev.aegis.waf.WafEngine.compile(config.waf()))};
-        return new ConfigSnapshot(config, routes, Map.copyOf(groups), phases);
+        dev.aegis.waf.WafEngine waf = dev.aegis.waf.WafEngine.compile(config.waf());
+        Phase[] phases = {new ClientIpPhase(config.clientIp()), new RoutePhase(routes), new dev.aegis.waf.WafPhase(waf)};
+        return new ConfigSnapshot(config, routes, Map.copyOf(groups), phases, waf);
     }
 
     public AegisConfig config() {
@@ -60,6 +62,11 @@ public final class ConfigSnapshot {
     /** The group named {@code name}, or null. */
     public UpstreamGroup upstream(String name) {
         return upstreams.get(name);
+    }
+
+    /** The compiled WAF, for the body inspection that follows the phases. */
+    public dev.aegis.waf.WafEngine waf() {
+        return waf;
     }
 
     /** Every upstream group. */

@@ -66,6 +66,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
     private static final int MAX_PENDING_CONTENT = 64;
+    /** A body held for the WAF may come in many small chunks; the byte limit is what bounds it. */
+    private static final int MAX_INSPECTED_PIECES = 16_384;
 
     private final NodeRuntime runtime;
     private final Http1RequestDecoder decoder;
@@ -307,6 +309,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         private UpstreamHandler upstreamHandler;
         private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(4);
         private int pendingBytes;
+        private boolean awaitingBodyInspection;
         private boolean hasBody;
         private boolean requestComplete;
         private boolean bodyBytesSent; // a body byte left for an origin: the request can no longer be replayed
@@ -413,7 +416,63 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 fail(new ProxyError.Internal("route " + record.route.name() + " names no upstream group"));
                 return;
             }
+            dev.aegis.config.WafPolicy waf = record.route.config().waf();
+            if (hasBody && waf.mode() != dev.aegis.config.WafPolicy.WafMode.OFF
+                    && snapshot.config().waf().bodyLimitBytes() > 0
+                    && inspectableBody(request.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
+                // Hold the body (up to waf.body_limit) until the WAF has seen it; only then pick a server.
+                awaitingBodyInspection = true;
+                lastUpstreamActivityNanos = System.nanoTime();
+                armUpstreamTimer(); // timeouts.idle also bounds a body that stops arriving while it is held
+                return;
+            }
             pickAndConnect(null);
+        }
+
+        /**
+         * Bodies the WAF reads: forms, multipart, JSON, XML and text (what ModSecurity's body processors parse).
+         * Binary uploads (images, archives, octet streams) stream untouched, since byte noise would only produce
+         * false positives; a body without a Content-Type is treated as binary.
+         */
+        private static boolean inspectableBody(String contentType) {
+            if (contentType == null) {
+                return false;
+            }
+            String t = contentType.toLowerCase(java.util.Locale.ROOT);
+            return t.startsWith("application/x-www-form-urlencoded") || t.startsWith("multipart/form-data")
+                    || t.startsWith("text/") || t.contains("json") || t.contains("xml")
+                    || t.startsWith("application/graphql") || t.startsWith("application/javascript");
+        }
+
+        /**
+         * The WAF on the whole request, body included: the first {@code waf.body_limit} bytes, held back from the
+         * origin until now. A larger body is inspected in that part, tagged truncated, and then streams on.
+         */
+        private void inspectBody() {
+            awaitingBodyInspection = false;
+            cancelUpstreamTimer();
+            int limit = (int) Math.min(Integer.MAX_VALUE, snapshot.config().waf().bodyLimitBytes());
+            byte[] body = new byte[Math.min(limit, pendingBytes)];
+            int at = 0;
+            for (HttpContent c : pending) {
+                int n = Math.min(c.content().readableBytes(), body.length - at);
+                c.content().getBytes(c.content().readerIndex(), body, at, n);
+                at += n;
+                if (at == body.length) {
+                    break;
+                }
+            }
+            boolean truncated = !requestComplete || pendingBytes > limit;
+            dev.aegis.waf.WafDecision decision = snapshot.waf().inspect(new dev.aegis.waf.InspectionInput(
+                    head.method(), head.uri(), head.headerList(), body, truncated), record.route.config().waf());
+            // The decision covers line, headers and body: it replaces the header-only one.
+            record.wafScore = decision.score();
+            record.wafMatches = decision.matches();
+            if (decision.blocked()) {
+                fail(new ProxyError.Blocked(decision.score()));
+            } else {
+                pickAndConnect(null);
+            }
         }
 
         /**
@@ -492,6 +551,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (upstream == null || !pending.isEmpty()) {
                 pending.add(content);
                 pendingBytes += content.content().readableBytes();
+                if (awaitingBodyInspection && (requestComplete
+                        || pendingBytes >= snapshot.config().waf().bodyLimitBytes()
+                        || pending.size() >= MAX_INSPECTED_PIECES)) {
+                    inspectBody();
+                }
                 return;
             }
             writeUpstream(content);
@@ -534,7 +598,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (localResponse || responseComplete) {
                 ctx.read(); // draining a body we answered already
             } else if (upstream == null) {
-                if (pendingBytes < MAX_PENDING_BYTES && pending.size() < MAX_PENDING_CONTENT) {
+                // While the WAF waits for the body, up to waf.body_limit is held; else one connect's worth.
+                long maxBytes = awaitingBodyInspection ? snapshot.config().waf().bodyLimitBytes() : MAX_PENDING_BYTES;
+                int maxPieces = awaitingBodyInspection ? MAX_INSPECTED_PIECES : MAX_PENDING_CONTENT;
+                if (pendingBytes < maxBytes && pending.size() < maxPieces) {
                     ctx.read();
                 }
             } else if (upstream.isWritable()) {
@@ -929,6 +996,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
         private void checkUpstreamTimer() {
             upstreamTimer = null;
+            if (awaitingBodyInspection && !done) {
+                if (System.nanoTime() - lastUpstreamActivityNanos >= group.config().timeouts().idle().toNanos()) {
+                    awaitingBodyInspection = false;
+                    fail(new ProxyError.BadRequest(408, "the request body did not arrive in time"));
+                } else {
+                    armUpstreamTimer();
+                }
+                return;
+            }
             if (done || responseComplete || upstream == null) {
                 return;
             }
