@@ -212,6 +212,22 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+            // The client sent all it will send: finish the request in progress, then close; nothing more can come.
+            closing = true;
+            if (exchange == null) {
+                closeAfterFlush(false);
+            } else if (!exchange.requestCompleteForHalfClose()) {
+                exchange.onClientClosed(); // the request was cut short: nothing sensible to forward
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         Exchange ex = exchange;
         if (ex != null && ctx.channel().isWritable()) {
@@ -349,6 +365,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             requestComplete = true;
             keepAliveClient = false;
             fail(new ProxyError.BadRequest(rejected.status(), rejected.reason()));
+        }
+
+        boolean requestCompleteForHalfClose() {
+            return requestComplete;
         }
 
         void onBodyRejected(RequestRejected rejected) {

@@ -67,6 +67,9 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // A client may shut its sending side once the request is out (RFC 9112 §9.6 allows it); the
+                // response must still reach it, so input shutdown does not close the connection by itself.
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override

@@ -138,6 +138,19 @@ class ProxyBasicsTest {
     }
 
     @Test
+    void aClientThatHalfClosesAfterItsRequestStillGetsTheAnswer() throws Exception {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", node.port())) {
+            s.getOutputStream().write("GET /1k HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            s.setSoTimeout(5000);
+            byte[] all = s.getInputStream().readAllBytes(); // until the node closes after the answer
+            String text = new String(all, java.nio.charset.StandardCharsets.ISO_8859_1);
+            assertThat(text).startsWith("HTTP/1.1 200");
+            assertThat(all.length).isGreaterThan(1024);
+        }
+    }
+
+    @Test
     void keepsAnAcceptableRequestId() throws Exception {
         try (RawConnection c = RawConnection.open(node.port())) {
             HttpResponse r = c.send("GET /anything HTTP/1.1\r\nHost: a\r\nX-Request-Id: abc-123\r\n\r\n").read();
