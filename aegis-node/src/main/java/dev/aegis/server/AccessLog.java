@@ -141,12 +141,7 @@ public final class AccessLog implements AutoCloseable {
 
     static String json(RequestRecord r) {
         StringBuilder b = new StringBuilder(300).append('{');
-        field(b, "time", Instant.ofEpochMilli(r.startEpochMillis).toString()).append(',');
-        field(b, "request_id", r.requestId).append(',');
-        field(b, "client_ip", r.clientIp == null ? r.peerAddress : r.clientIp).append(',');
-        field(b, "method", r.method).append(',');
-        field(b, "path", r.uri).append(',');
-        field(b, "route", r.route == null ? null : r.route.name()).append(',');
+        requestFields(b, r);
         field(b, "upstream", r.upstream).append(',');
         field(b, "server", r.upstreamServer).append(',');
         b.append("\"status\":").append(r.status).append(",\"bytes_in\":").append(r.bytesIn)
@@ -169,12 +164,7 @@ public final class AccessLog implements AutoCloseable {
      */
     static String auditJson(RequestRecord r) {
         StringBuilder b = new StringBuilder(300).append('{');
-        field(b, "time", Instant.ofEpochMilli(r.startEpochMillis).toString()).append(',');
-        field(b, "request_id", r.requestId).append(',');
-        field(b, "client_ip", r.clientIp == null ? r.peerAddress : r.clientIp).append(',');
-        field(b, "method", r.method).append(',');
-        field(b, "path", r.uri).append(',');
-        field(b, "route", r.route == null ? null : r.route.name()).append(',');
+        requestFields(b, r);
         b.append("\"score\":").append(r.wafScore).append(",\"blocked\":")
                 .append(r.error instanceof dev.aegis.pipeline.ProxyError.Blocked).append(",\"matches\":[");
         for (int i = 0; i < r.wafMatches.size(); i++) {
@@ -185,6 +175,16 @@ public final class AccessLog implements AutoCloseable {
             field(b, "fragment", m.fragment()).append(",\"severity\":").append(m.severity()).append('}');
         }
         return b.append("]}").toString();
+    }
+
+    /** The fields the access and audit lines both start with, so the two always name a request alike. */
+    private static void requestFields(StringBuilder b, RequestRecord r) {
+        field(b, "time", Instant.ofEpochMilli(r.startEpochMillis).toString()).append(',');
+        field(b, "request_id", r.requestId).append(',');
+        field(b, "client_ip", r.clientIp == null ? r.peerAddress : r.clientIp).append(',');
+        field(b, "method", r.method).append(',');
+        field(b, "path", r.uri).append(',');
+        field(b, "route", r.route == null ? null : r.route.name()).append(',');
     }
 
     private static StringBuilder field(StringBuilder b, String name, String value) {

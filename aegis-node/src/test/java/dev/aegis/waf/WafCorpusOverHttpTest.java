@@ -234,17 +234,9 @@ class WafCorpusOverHttpTest {
         return status == 403 || status == CLOSED || REFUSALS.contains(status);
     }
 
-    static String yaml(int paranoia) {
+    /** What the replay adds to the fixture's config: the WAF level, and limits wide enough to leave judging to it. */
+    static String extraYaml(int paranoia) {
         return """
-                node: { id: aegis-waf-corpus, listen: "127.0.0.1:0", workers: 2, drain_timeout: 1s }
-                upstreams:
-                  app:
-                    servers: [ { address: "127.0.0.1:${ORIGIN}" } ]
-                    timeouts: { connect: 1s, response_header: 2s, idle: 2s }
-                routes:
-                  - name: all
-                    match: { path: { prefix: / } }
-                    upstream: app
                 waf: { mode: block, paranoia: %d, anomaly_threshold: 5 }
                 limits: { max_header_bytes: 1MiB, max_uri_bytes: 1MiB, max_body_bytes: 64MiB, header_read_timeout: 5s }
                 """.formatted(paranoia);
@@ -278,7 +270,7 @@ class WafCorpusOverHttpTest {
         int[] statuses = new int[cases.size()];
         long t0 = System.nanoTime();
         int port;
-        try (NodeFixture node = NodeFixture.start(yaml(pl), Map.of("ORIGIN", Integer.toString(origin.port())))) {
+        try (NodeFixture node = NodeFixture.simple(origin.port(), extraYaml(pl))) {
             port = node.port();
             ExecutorService pool = Executors.newFixedThreadPool(4);
             try {
