@@ -136,4 +136,9 @@ final class PhraseMatcher {
     String phrase(int i) {
         return phrases[i];
     }
+
+    /** The phrases, lower-cased (a copy). */
+    String[] phrases() {
+        return phrases.clone();
+    }
 }

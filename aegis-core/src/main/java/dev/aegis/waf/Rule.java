@@ -14,10 +14,24 @@ record Rule(int id, String family, int severity, int paranoia, int kinds, int tr
     @FunctionalInterface
     interface Detector {
         String test(Value v);
+
+        /**
+         * Literals of which at least one is in {@link #view()} whenever the detector can match, or null when
+         * there is no such set (then only the byte-class trigger filters).
+         */
+        default String[] literals() {
+            return null;
+        }
+
+        /** The view the literals are found in. */
+        default Rules.View view() {
+            return Rules.View.LOW;
+        }
     }
 
-    /** Whether this rule could match {@code v}: right kind and (prefilter) a triggering byte class present. */
+    /** Whether this rule could match {@code v}: right kind and (prefilter) a triggering byte class present in the
+     * raw or the decoded value. */
     boolean applies(Value v) {
-        return (v.kind & kinds) != 0 && (v.classes & (trigger | Value.C_ENCODED)) != 0;
+        return (v.kind & kinds) != 0 && (v.classes & trigger) != 0;
     }
 }

@@ -33,27 +33,63 @@ final class Rules {
     }
 
     private static Rule.Detector phrase(PhraseMatcher m, View view) {
-        return v -> m.find(view.of(v));
+        return new PhraseDetector(m, view);
     }
 
     private static Rule.Detector regex(Pattern p, View view) {
-        return v -> {
+        return new RegexDetector(p, view);
+    }
+
+    /** A phrase-list rule: its phrases are also its prefilter literals. */
+    record PhraseDetector(PhraseMatcher matcher, View view) implements Rule.Detector {
+        @Override
+        public String test(Value v) {
+            return matcher.find(view.of(v));
+        }
+
+        @Override
+        public String[] literals() {
+            return matcher.phrases();
+        }
+    }
+
+    /** A regex rule (RE2J, linear time); its prefilter literals are derived from the pattern. */
+    record RegexDetector(Pattern pattern, View view, String[] literals) implements Rule.Detector {
+        RegexDetector(Pattern pattern, View view) {
+            this(pattern, view, RequiredLiterals.of(pattern.pattern()));
+        }
+
+        @Override
+        public String test(Value v) {
             String s = view.of(v);
-            Matcher mm = p.matcher(s);
+            Matcher mm = pattern.matcher(s);
             return mm.find() ? frag(s, mm.start(), mm.end()) : null;
-        };
+        }
     }
 
-    @FunctionalInterface
-    interface View {
-        String of(Value v);
+    /** The text a detector reads: which transformations of the value. */
+    enum View {
+        LOW, PATH, DEC, SHELL, JNDI, DEC_LOWER;
+
+        static final int COUNT = values().length;
+
+        String of(Value v) {
+            return switch (this) {
+                case LOW -> v.low();
+                case PATH -> v.path();
+                case DEC -> v.dec();
+                case SHELL -> v.shell();
+                case JNDI -> v.jndi();
+                case DEC_LOWER -> v.decLower();
+            };
+        }
     }
 
-    static final View LOW = Value::low;
-    static final View PATHV = Value::path;
-    static final View DEC = Value::dec;
-    static final View SHELL = Value::shell;
-    static final View JNDIV = Value::jndi;
+    static final View LOW = View.LOW;
+    static final View PATHV = View.PATH;
+    static final View DEC = View.DEC;
+    static final View SHELL = View.SHELL;
+    static final View JNDIV = View.JNDI;
 
     // ---------- phrase lists ----------
     static final PhraseMatcher OS_FILES = PhraseMatcher.of("etc/passwd", "etc/shadow", "etc/group", "etc/hosts",
@@ -423,7 +459,7 @@ final class Rules {
 
     private static final int C_AT_ANY = C_OTHER;
     private static final int C_PERCENT_OR_EQ = C_PCT | C_EQ | C_SPACE | C_PLUS;
-    static final View DEC_LOWER = v -> v.dec().toLowerCase(Locale.ROOT);
+    static final View DEC_LOWER = View.DEC_LOWER;
 
     // ---------- detectors ----------
 

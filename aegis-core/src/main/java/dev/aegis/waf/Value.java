@@ -94,6 +94,8 @@ final class Value {
     final String name;
     final int kind;
     final String raw;
+    /** Byte classes of the raw value, and of raw and decoded together (what the prefilter tests). */
+    final int rawClasses;
     final int classes;
     private final Transforms.Flags flags;
     private String dec;
@@ -101,23 +103,35 @@ final class Value {
     private String path;
     private String shell;
     private String jndi;
+    private String decLower;
+    /** Per view (ordinal of {@link Rules.View}): the prefilter groups with a literal in that view, lazily. */
+    private long[][] hits;
 
     Value(String name, int kind, String raw, Transforms.Flags flags) {
         this.name = name;
         this.kind = kind;
         this.raw = raw == null ? "" : raw;
         this.flags = flags;
-        int m = 0;
-        String r = this.raw;
-        for (int i = 0, n = r.length(); i < n; i++) {
-            char c = r.charAt(i);
-            m |= c > 0xFF ? C_HIGH : CLASS[c];
+        int m = classesOf(this.raw);
+        this.rawClasses = m;
+        if ((m & C_ENCODED) != 0) {
+            // What the detectors read is decoded: the prefilter must see the decoded characters too.
+            m |= classesOf(dec());
         }
         this.classes = m;
     }
 
+    static int classesOf(String s) {
+        int m = 0;
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            m |= c > 0xFF ? C_HIGH : CLASS[c];
+        }
+        return m;
+    }
+
     boolean has(int cls) {
-        return (classes & cls) != 0;
+        return (rawClasses & cls) != 0;
     }
 
     /** Fully decoded: URL-decoded (repeated), HTML entities, backslash escapes, NULs removed. */
@@ -125,7 +139,7 @@ final class Value {
         String d = dec;
         if (d == null) {
             d = raw;
-            if ((classes & C_ENCODED) != 0) {
+            if ((rawClasses & C_ENCODED) != 0) {
                 d = Transforms.urlDecodeRepeat(d, 3, flags);
                 d = Transforms.htmlDecode(d);
                 d = Transforms.unescape(d);
@@ -134,7 +148,7 @@ final class Value {
                 }
             }
             d = Transforms.removeNulls(d);
-            if ((classes & (C_HIGH | C_PCT | C_AMP | C_BSLASH)) != 0) {
+            if ((rawClasses & (C_HIGH | C_PCT | C_AMP | C_BSLASH)) != 0) {
                 d = Transforms.foldFullwidth(d);
             }
             dec = d;
@@ -180,6 +194,32 @@ final class Value {
             jndi = j;
         }
         return j;
+    }
+
+    /** {@link #dec()} lower-cased (no whitespace compression). */
+    String decLower() {
+        String d = decLower;
+        if (d == null) {
+            d = dec().toLowerCase(java.util.Locale.ROOT);
+            decLower = d;
+        }
+        return d;
+    }
+
+    /** Whether prefilter group {@code group} has a literal in {@code view} of this value. */
+    boolean hit(LiteralScanner scanner, Rules.View view, int group) {
+        long[][] h = hits;
+        if (h == null) {
+            h = new long[Rules.View.COUNT][];
+            hits = h;
+        }
+        long[] bits = h[view.ordinal()];
+        if (bits == null) {
+            bits = new long[scanner.words];
+            scanner.scan(view.of(this), bits);
+            h[view.ordinal()] = bits;
+        }
+        return (bits[group >>> 6] & (1L << group)) != 0;
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The WAF: compiled once from the config, then {@link #inspect} decides on each request. Immutable and thread-safe.
@@ -18,6 +19,16 @@ import java.util.TreeSet;
 public final class WafEngine {
     private final WafConfig config;
     private final Rule[] valueRules;
+    /** Per value rule: whether it has prefilter literals (its group is its index), and the view they are in. */
+    private final boolean[] literalFiltered;
+    private final Rules.View[] literalViews;
+    private final LiteralScanner literals;
+    /**
+     * Per (value kind, paranoia level): the indexes of the value rules that apply, built on first use. A request has
+     * a dozen values of a handful of kinds; walking only their rules saves testing every rule's kind and level.
+     */
+    private static final int INDEXED_KIND_BITS = 14;
+    private final AtomicReferenceArray<int[]> rulesByKind = new AtomicReferenceArray<>(4 << INDEXED_KIND_BITS);
     private final RequestRule[] requestRules;
     private final Map<Integer, Integer> kindsById = new HashMap<>();
     private final Set<Integer> ids;
@@ -26,6 +37,16 @@ public final class WafEngine {
         this.config = config;
         this.valueRules = Rules.valueRules().toArray(new Rule[0]);
         this.requestRules = ProtocolRules.rules().toArray(new RequestRule[0]);
+        List<String[]> groups = new ArrayList<>();
+        literalFiltered = new boolean[valueRules.length];
+        literalViews = new Rules.View[valueRules.length];
+        for (int g = 0; g < valueRules.length; g++) {
+            String[] lits = valueRules[g].detector().literals();
+            groups.add(lits);
+            literalFiltered[g] = lits != null;
+            literalViews[g] = valueRules[g].detector().view();
+        }
+        this.literals = new LiteralScanner(groups);
         Set<Integer> all = new TreeSet<>();
         for (Rule r : valueRules) {
             all.add(r.id());
@@ -100,17 +121,15 @@ public final class WafEngine {
             return decide(List.of(new WafMatch(920000, "protocol-enforcement", "REQUEST", "unparseable request",
                     Rule.CRITICAL)), policy);
         }
-        int pl = policy.paranoia();
-        List<WafMatch> matches = new ArrayList<>();
+        int pl = Math.max(1, Math.min(4, policy.paranoia()));
+        List<WafMatch> matches = new ArrayList<>(4);
         Set<String> seen = new HashSet<>();
         List<WafPolicy.Exclusion> excl = policy.exclusions();
         for (Value v : t.values) {
-            for (Rule r : valueRules) {
-                if (r.paranoia() > pl || !r.applies(v)) {
-                    continue;
-                }
-                String key = r.id() + "\u0000" + v.name;
-                if (seen.contains(key) || excluded(excl, r.id(), v.name)) {
+            for (int g : rulesFor(v.kind, pl)) {
+                Rule r = valueRules[g];
+                if ((v.classes & r.trigger()) == 0
+                        || literalFiltered[g] && !v.hit(literals, literalViews[g], g)) {
                     continue;
                 }
                 String frag;
@@ -119,8 +138,8 @@ public final class WafEngine {
                 } catch (RuntimeException e) {
                     frag = null;
                 }
-                if (frag != null) {
-                    seen.add(key);
+                // exclusions and duplicates are checked only for a match: the common case pays nothing for them
+                if (frag != null && !excluded(excl, r.id(), v.name) && seen.add(r.id() + "\u0000" + v.name)) {
                     matches.add(new WafMatch(r.id(), r.family(), v.name, frag, r.severity()));
                 }
             }
@@ -141,6 +160,30 @@ public final class WafEngine {
             }
         }
         return matches.isEmpty() ? WafDecision.CLEAN : decide(matches, policy);
+    }
+
+    private int[] rulesFor(int kind, int paranoia) {
+        if (kind >>> INDEXED_KIND_BITS != 0) {
+            return selectRules(kind, paranoia);
+        }
+        int slot = (paranoia - 1) << INDEXED_KIND_BITS | kind;
+        int[] rules = rulesByKind.get(slot);
+        if (rules == null) {
+            rules = selectRules(kind, paranoia);
+            rulesByKind.set(slot, rules);
+        }
+        return rules;
+    }
+
+    private int[] selectRules(int kind, int paranoia) {
+        int[] out = new int[valueRules.length];
+        int n = 0;
+        for (int g = 0; g < valueRules.length; g++) {
+            if ((valueRules[g].kinds() & kind) != 0 && valueRules[g].paranoia() <= paranoia) {
+                out[n++] = g;
+            }
+        }
+        return java.util.Arrays.copyOf(out, n);
     }
 
     private static WafDecision decide(List<WafMatch> matches, WafPolicy policy) {

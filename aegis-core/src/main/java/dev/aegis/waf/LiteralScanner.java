@@ -1,0 +1,151 @@
+package dev.aegis.waf;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One Aho-Corasick automaton over the literals of every rule (see {@link RequiredLiterals}): a single pass over a
+ * value tells which rules could match it at all. Compared lower-cased over Latin-1; characters above 0xFF reset to
+ * the start (no literal contains one). Built once per engine, immutable, shared by all threads.
+ *
+ * <p>The alphabet is compressed to the characters that occur in literals, and transitions live in one flat array,
+ * so the scan is one table load per character.
+ */
+final class LiteralScanner {
+    /** How many 64-bit words a hit set needs. */
+    final int words;
+    private final int alphabet;
+    private final byte[] classOf = new byte[256];
+    private final int[] next;
+    private final long[][] out;
+
+    /** {@code literalsByGroup.get(g)} are the literals of group {@code g}; a hit on any of them sets bit g. */
+    LiteralScanner(List<String[]> literalsByGroup) {
+        this.words = Math.max(1, (literalsByGroup.size() + 63) >>> 6);
+        int cls = 1;
+        for (String[] lits : literalsByGroup) {
+            if (lits == null) {
+                continue;
+            }
+            for (String l : lits) {
+                for (int k = 0; k < l.length(); k++) {
+                    int c = lower(l.charAt(k));
+                    if (classOf[c] == 0) {
+                        classOf[c] = (byte) cls++;
+                    }
+                }
+            }
+        }
+        if (cls > 127) {
+            throw new IllegalStateException("too many distinct literal characters: " + cls);
+        }
+        this.alphabet = cls;
+        List<int[]> gotoRows = new ArrayList<>();
+        List<long[]> outs = new ArrayList<>();
+        gotoRows.add(newRow());
+        outs.add(null);
+        for (int g = 0; g < literalsByGroup.size(); g++) {
+            String[] lits = literalsByGroup.get(g);
+            if (lits == null) {
+                continue;
+            }
+            for (String l : lits) {
+                int st = 0;
+                for (int k = 0; k < l.length(); k++) {
+                    int c = classOf[lower(l.charAt(k))];
+                    if (gotoRows.get(st)[c] < 0) {
+                        gotoRows.add(newRow());
+                        outs.add(null);
+                        gotoRows.get(st)[c] = gotoRows.size() - 1;
+                    }
+                    st = gotoRows.get(st)[c];
+                }
+                long[] o = outs.get(st);
+                if (o == null) {
+                    o = new long[words];
+                    outs.set(st, o);
+                }
+                o[g >>> 6] |= 1L << g;
+            }
+        }
+        int n = gotoRows.size();
+        next = new int[n * alphabet];
+        out = new long[n][];
+        int[] fail = new int[n];
+        int[] queue = new int[n];
+        int qh = 0;
+        int qt = 0;
+        for (int c = 0; c < alphabet; c++) {
+            int s = gotoRows.get(0)[c];
+            if (s > 0 && c != 0) {
+                next[c] = s;
+                queue[qt++] = s;
+            } else {
+                next[c] = 0;
+            }
+        }
+        out[0] = outs.get(0);
+        while (qh < qt) {
+            int r = queue[qh++];
+            long[] merged = merge(outs.get(r), out[fail[r]]);
+            out[r] = merged;
+            for (int c = 0; c < alphabet; c++) {
+                int s = c == 0 ? -1 : gotoRows.get(r)[c];
+                if (s > 0) {
+                    fail[s] = next[fail[r] * alphabet + c];
+                    queue[qt++] = s;
+                    next[r * alphabet + c] = s;
+                } else {
+                    next[r * alphabet + c] = next[fail[r] * alphabet + c];
+                }
+            }
+        }
+    }
+
+    private static long[] merge(long[] own, long[] inherited) {
+        if (own == null) {
+            return inherited;
+        }
+        if (inherited == null) {
+            return own;
+        }
+        long[] m = own.clone();
+        for (int k = 0; k < m.length; k++) {
+            m[k] |= inherited[k];
+        }
+        return m;
+    }
+
+    private int[] newRow() {
+        int[] r = new int[alphabet];
+        Arrays.fill(r, -1);
+        return r;
+    }
+
+    private static int lower(char c) {
+        return c >= 'A' && c <= 'Z' ? c + 32 : c & 0xFF;
+    }
+
+    /** Ors into {@code hits} the groups with a literal in {@code s}. */
+    void scan(String s, long[] hits) {
+        final int[] next = this.next;
+        final byte[] classOf = this.classOf;
+        final int alphabet = this.alphabet;
+        int st = 0;
+        for (int i = 0, len = s.length(); i < len; i++) {
+            char ch = s.charAt(i);
+            if (ch > 0xFF) {
+                st = 0;
+                continue;
+            }
+            st = next[st * alphabet + classOf[ch | (ch >= 'A' && ch <= 'Z' ? 0x20 : 0)]];
+            long[] o = out[st];
+            if (o != null) {
+                for (int k = 0; k < o.length; k++) {
+                    hits[k] |= o[k];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,327 @@
+package dev.aegis.waf;
+
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Finds, for a regular expression, a set of literal strings of which every match must contain at least one (the
+ * idea of RE2's FilteredRE2 and Hyperscan's literal prefilter). The WAF scans each value once for the literals of all
+ * rules and runs a rule's regex only when one of its literals is present, so a clean value never reaches the regex
+ * engine.
+ *
+ * <p>Sound by construction, not by tuning: every construct it does not understand (flags, lookaround, back
+ * references, unusual escapes) makes the result "no literals", and the regex then always runs. Literals are
+ * lower-cased, because the scan compares lower-cased text; for a case-sensitive regex that only widens the filter.
+ */
+final class RequiredLiterals {
+    /** Literals shorter than this are useless as a filter (a byte class trigger already covers them). */
+    static final int MIN_LENGTH = 2;
+    private static final int MAX_EXACT = 24;
+    private static final int MAX_LITERAL = 24;
+
+    private final String re;
+    private int i;
+
+    private RequiredLiterals(String re) {
+        this.re = re;
+    }
+
+    /**
+     * The literals, each at least {@link #MIN_LENGTH} long and Latin-1, lower-cased; null when none can be proved
+     * necessary (the caller must then always run the regex).
+     */
+    static String[] of(String regex) {
+        try {
+            RequiredLiterals p = new RequiredLiterals(regex);
+            Info info = p.alternation();
+            if (p.i != regex.length()) {
+                return null;
+            }
+            Set<String> set = info.anySet();
+            if (set == null || set.isEmpty()) {
+                return null;
+            }
+            for (String s : set) {
+                if (s.length() < MIN_LENGTH) {
+                    return null;
+                }
+                for (int k = 0; k < s.length(); k++) {
+                    if (s.charAt(k) > 0xFF) {
+                        return null;
+                    }
+                }
+            }
+            return set.stream().map(s -> s.toLowerCase(Locale.ROOT)).distinct().toArray(String[]::new);
+        } catch (Unsupported | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** What is known about the strings a sub-expression matches. */
+    private record Info(Set<String> exact, Set<String> any) {
+        static final Info NOTHING = new Info(null, null);
+        static final Info EMPTY = new Info(Set.of(""), null);
+
+        /** A set of which every match contains one member, or null. */
+        Set<String> anySet() {
+            if (exact != null) {
+                for (String s : exact) {
+                    if (s.isEmpty()) {
+                        return null; // the empty string is always contained: no filter
+                    }
+                }
+                return exact;
+            }
+            return any;
+        }
+    }
+
+    private static final class Unsupported extends Exception {
+        Unsupported() {
+            super(null, null, false, false);
+        }
+    }
+
+    private Info alternation() throws Unsupported {
+        Info first = concatenation();
+        if (i >= re.length() || re.charAt(i) != '|') {
+            return first;
+        }
+        Set<String> exact = first.exact == null ? null : new LinkedHashSet<>(first.exact);
+        Set<String> any = first.anySet() == null ? null : new LinkedHashSet<>(first.anySet());
+        while (i < re.length() && re.charAt(i) == '|') {
+            i++;
+            Info next = concatenation();
+            if (exact != null && next.exact != null && exact.size() + next.exact.size() <= MAX_EXACT) {
+                exact.addAll(next.exact);
+            } else {
+                exact = null;
+            }
+            if (any != null && next.anySet() != null) {
+                any.addAll(next.anySet());
+            } else {
+                any = null;
+            }
+        }
+        return exact != null ? new Info(exact, null) : new Info(null, any);
+    }
+
+    private Info concatenation() throws Unsupported {
+        Info acc = Info.EMPTY;
+        while (i < re.length() && re.charAt(i) != '|' && re.charAt(i) != ')') {
+            Info atom = quantified();
+            acc = concat(acc, atom);
+        }
+        return acc;
+    }
+
+    private static Info concat(Info a, Info b) {
+        if (a.exact != null && b.exact != null && a.exact.size() * b.exact.size() <= MAX_EXACT) {
+            Set<String> out = new LinkedHashSet<>();
+            boolean tooLong = false;
+            for (String x : a.exact) {
+                for (String y : b.exact) {
+                    String s = x + y;
+                    tooLong |= s.length() > MAX_LITERAL;
+                    out.add(s);
+                }
+            }
+            if (!tooLong) {
+                return new Info(out, null);
+            }
+        }
+        return new Info(null, better(a.anySet(), b.anySet()));
+    }
+
+    /** The more selective of two filters: the one whose shortest literal is longest. */
+    private static Set<String> better(Set<String> a, Set<String> b) {
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        int ma = a.stream().mapToInt(String::length).min().orElse(0);
+        int mb = b.stream().mapToInt(String::length).min().orElse(0);
+        if (ma != mb) {
+            return ma > mb ? a : b;
+        }
+        return a.size() <= b.size() ? a : b;
+    }
+
+    private Info quantified() throws Unsupported {
+        Info atom = atom();
+        if (i >= re.length()) {
+            return atom;
+        }
+        char c = re.charAt(i);
+        Info result;
+        if (c == '*' || c == '?') {
+            i++;
+            result = Info.NOTHING;
+        } else if (c == '+') {
+            i++;
+            result = new Info(null, atom.anySet());
+        } else if (c == '{' && isRepeat()) {
+            int close = re.indexOf('}', i);
+            String body = re.substring(i + 1, close);
+            i = close + 1;
+            int min = Integer.parseInt(body.contains(",") ? body.substring(0, body.indexOf(',')) : body);
+            result = min == 0 ? Info.NOTHING : new Info(null, atom.anySet());
+        } else {
+            return atom;
+        }
+        if (i < re.length() && (re.charAt(i) == '?' || re.charAt(i) == '+')) {
+            i++; // lazy or possessive: same set of matches
+        }
+        return result;
+    }
+
+    private boolean isRepeat() {
+        int close = re.indexOf('}', i);
+        if (close < 0) {
+            return false;
+        }
+        String body = re.substring(i + 1, close);
+        return body.matches("\\d+(,\\d*)?");
+    }
+
+    private Info atom() throws Unsupported {
+        char c = re.charAt(i);
+        switch (c) {
+            case '(' -> {
+                i++;
+                if (re.startsWith("?:", i)) {
+                    i += 2;
+                } else if (re.charAt(i) == '?') {
+                    throw new Unsupported(); // flags, named groups, lookaround
+                }
+                Info inner = alternation();
+                if (i >= re.length() || re.charAt(i) != ')') {
+                    throw new Unsupported();
+                }
+                i++;
+                return inner;
+            }
+            case '[' -> {
+                return charClass();
+            }
+            case '.' -> {
+                i++;
+                return Info.NOTHING;
+            }
+            case '^', '$' -> {
+                i++;
+                return Info.EMPTY;
+            }
+            case '\\' -> {
+                return escape();
+            }
+            case '{' -> {
+                if (isRepeat()) {
+                    throw new Unsupported();
+                }
+                i++;
+                return single(c); // a brace that starts no repetition is a literal
+            }
+            case '*', '+', '?', ')', '|' -> throw new Unsupported();
+            default -> {
+                i++;
+                return single(c);
+            }
+        }
+    }
+
+    private static Info single(char c) {
+        return new Info(Set.of(String.valueOf(c)), null);
+    }
+
+    private Info escape() throws Unsupported {
+        if (i + 1 >= re.length()) {
+            throw new Unsupported();
+        }
+        char e = re.charAt(i + 1);
+        i += 2;
+        switch (e) {
+            case 'b', 'B', 'A', 'z' -> {
+                return Info.EMPTY;
+            }
+            case 's', 'S', 'd', 'D', 'w', 'W' -> {
+                return Info.NOTHING;
+            }
+            case 'n' -> {
+                return single('\n');
+            }
+            case 'r' -> {
+                return single('\r');
+            }
+            case 't' -> {
+                return single('\t');
+            }
+            case 'f' -> {
+                return single('\f');
+            }
+            case 'x' -> {
+                if (i + 2 > re.length()) {
+                    throw new Unsupported();
+                }
+                char v = (char) Integer.parseInt(re.substring(i, i + 2), 16);
+                i += 2;
+                return single(v);
+            }
+            default -> {
+                if (Character.isLetterOrDigit(e)) {
+                    throw new Unsupported(); // \p{..}, \Q, back references ...
+                }
+                return single(e);
+            }
+        }
+    }
+
+    /** A bracket class: a few plain characters become an exact set, anything else is unknown. */
+    private Info charClass() throws Unsupported {
+        int j = i + 1;
+        boolean negated = j < re.length() && re.charAt(j) == '^';
+        if (negated) {
+            j++;
+        }
+        Set<String> chars = new LinkedHashSet<>();
+        boolean simple = !negated;
+        boolean firstChar = true;
+        while (j < re.length() && (re.charAt(j) != ']' || firstChar)) {
+            firstChar = false;
+            char c = re.charAt(j);
+            if (c == '\\') {
+                if (j + 1 >= re.length()) {
+                    throw new Unsupported();
+                }
+                char e = re.charAt(j + 1);
+                j += 2;
+                if (e == 'x') {
+                    chars.add(String.valueOf((char) Integer.parseInt(re.substring(j, j + 2), 16)));
+                    j += 2;
+                } else if (e == 'n' || e == 'r' || e == 't' || e == 'f') {
+                    chars.add(String.valueOf(e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' : '\f'));
+                } else if (Character.isLetterOrDigit(e)) {
+                    simple = false; // \s, \d, \w ...: treat the class as unknown
+                } else {
+                    chars.add(String.valueOf(e));
+                }
+            } else if (c == '[') {
+                throw new Unsupported(); // [:alpha:] and friends
+            } else if (j + 2 < re.length() && re.charAt(j + 1) == '-' && re.charAt(j + 2) != ']') {
+                simple = false;
+                j += 3;
+            } else {
+                chars.add(String.valueOf(c));
+                j++;
+            }
+        }
+        if (j >= re.length()) {
+            throw new Unsupported();
+        }
+        i = j + 1;
+        return simple && !chars.isEmpty() && chars.size() <= 4 ? new Info(chars, null) : Info.NOTHING;
+    }
+}
