@@ -227,6 +227,20 @@ final class ProtocolRules {
     }
 
     private static void sessionFixation(Targets t, RequestRule.Sink s, boolean offsite) {
+        // The session-name test first: most requests carry no argument at all, and the Referer parse is the dear part.
+        List<Value> named = null;
+        for (Value v : t.values) {
+            if ((v.kind & Value.ARG_NAME) != 0 && !v.name.startsWith("JSON_KEYS:")
+                    && Rules.SESSION_NAME.matcher(v.raw.toLowerCase(Locale.ROOT)).find()) {
+                if (named == null) {
+                    named = new java.util.ArrayList<>(2);
+                }
+                named.add(v);
+            }
+        }
+        if (named == null) {
+            return;
+        }
         String ref = t.header("Referer");
         if (offsite && ref == null || !offsite && ref != null) {
             return;
@@ -245,11 +259,8 @@ final class ProtocolRules {
                 return;
             }
         }
-        for (Value v : t.values) {
-            if ((v.kind & Value.ARG_NAME) != 0 && !v.name.startsWith("JSON_KEYS:")
-                    && Rules.SESSION_NAME.matcher(v.raw.toLowerCase(Locale.ROOT)).find()) {
-                s.match("ARGS_NAMES:" + v.raw, v.raw);
-            }
+        for (Value v : named) {
+            s.match("ARGS_NAMES:" + v.raw, v.raw);
         }
     }
 

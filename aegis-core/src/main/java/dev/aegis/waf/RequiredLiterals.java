@@ -107,31 +107,51 @@ final class RequiredLiterals {
         return exact != null ? new Info(exact, null) : new Info(null, any);
     }
 
+    /**
+     * A concatenation: contiguous runs of exactly-known atoms are multiplied out into literals ({@code f r o m} gives
+     * {@code from}); an unknown atom ends the run. The most selective of the runs and of the atoms' own filters wins.
+     */
     private Info concatenation() throws Unsupported {
-        Info acc = Info.EMPTY;
+        Set<String> run = Set.of("");
+        Set<String> best = null;
+        boolean allExact = true;
         while (i < re.length() && re.charAt(i) != '|' && re.charAt(i) != ')') {
             Info atom = quantified();
-            acc = concat(acc, atom);
+            Set<String> product = atom.exact == null ? null : product(run, atom.exact);
+            if (product != null) {
+                run = product;
+                continue;
+            }
+            allExact = false;
+            best = better(best, nonEmpty(run));
+            best = better(best, atom.anySet());
+            run = atom.exact != null && !atom.exact.contains("") ? atom.exact : Set.of("");
         }
-        return acc;
+        if (allExact) {
+            return new Info(run, null);
+        }
+        return new Info(null, better(best, nonEmpty(run)));
     }
 
-    private static Info concat(Info a, Info b) {
-        if (a.exact != null && b.exact != null && a.exact.size() * b.exact.size() <= MAX_EXACT) {
-            Set<String> out = new LinkedHashSet<>();
-            boolean tooLong = false;
-            for (String x : a.exact) {
-                for (String y : b.exact) {
-                    String s = x + y;
-                    tooLong |= s.length() > MAX_LITERAL;
-                    out.add(s);
+    private static Set<String> product(Set<String> a, Set<String> b) {
+        if (a.size() * b.size() > MAX_EXACT) {
+            return null;
+        }
+        Set<String> out = new LinkedHashSet<>();
+        for (String x : a) {
+            for (String y : b) {
+                String s = x + y;
+                if (s.length() > MAX_LITERAL) {
+                    return null;
                 }
-            }
-            if (!tooLong) {
-                return new Info(out, null);
+                out.add(s);
             }
         }
-        return new Info(null, better(a.anySet(), b.anySet()));
+        return out;
+    }
+
+    private static Set<String> nonEmpty(Set<String> run) {
+        return run.contains("") ? null : run;
     }
 
     /** The more selective of two filters: the one whose shortest literal is longest. */

@@ -23,6 +23,11 @@ record Rule(int id, String family, int severity, int paranoia, int kinds, int tr
             return null;
         }
 
+        /** Byte classes that must all be present for a match (0: none). */
+        default int requiredClasses() {
+            return 0;
+        }
+
         /** The view the literals are found in. */
         default Rules.View view() {
             return Rules.View.LOW;

@@ -40,6 +40,46 @@ final class Rules {
         return new RegexDetector(p, view);
     }
 
+    /**
+     * A hand-written detector with its prefilter: it can only match when one of {@code literals} is in
+     * {@code view} (stated next to each use, with the reason).
+     */
+    private static Rule.Detector anchored(java.util.Collection<String> literals, View view, Rule.Detector d) {
+        return new AnchoredDetector(literals.toArray(String[]::new), view, d);
+    }
+
+    record AnchoredDetector(String[] literals, View view, Rule.Detector detector) implements Rule.Detector {
+        @Override
+        public String test(Value v) {
+            return detector.test(v);
+        }
+    }
+
+    /**
+     * A detector that needs every byte class of {@code classes} in the value (its pattern spells those characters
+     * literally, and no view adds them), on top of the rule's any-of trigger.
+     */
+    private static Rule.Detector requiring(int classes, Rule.Detector d) {
+        return new RequiringDetector(classes, d);
+    }
+
+    record RequiringDetector(int requiredClasses, Rule.Detector detector) implements Rule.Detector {
+        @Override
+        public String test(Value v) {
+            return detector.test(v);
+        }
+
+        @Override
+        public String[] literals() {
+            return detector.literals();
+        }
+
+        @Override
+        public View view() {
+            return detector.view();
+        }
+    }
+
     /** A phrase-list rule: its phrases are also its prefilter literals. */
     record PhraseDetector(PhraseMatcher matcher, View view) implements Rule.Detector {
         @Override
@@ -113,6 +153,8 @@ final class Rules {
             ".npmrc", ".pypirc", ".gnupg/", ".mysql_history", ".psql_history", ".zsh_history", ".viminfo",
             ".gcloud/", ".azure/", "credentials.json", "unattend.xml", "sysprep.inf", "applicationhost.config",
             "windows/repair/", "windows/panther/", "ntds.dit", "wp-config-php", "wp-config.bak", "wp-config.old");
+
+    static final List<String> OS_FILES_LIST = List.of(OS_FILES.phrases());
 
     static final PhraseMatcher RESTRICTED_PATH = PhraseMatcher.of("/.git/", "/.git", "/.svn", "/.hg/", "/.env",
             "/.htaccess", "/.htpasswd", "/.ds_store", "/.bash_history", "/.ssh/", "/web-inf", "/meta-inf",
@@ -365,7 +407,8 @@ final class Rules {
         r.add(new Rule(930100, "lfi", CRITICAL, 1, INPUT_PATH | URI | ALL_HEADERS, C_PCT | C_DIGIT,
                 v -> encodedTraversal(v.raw)));
         r.add(new Rule(930110, "lfi", CRITICAL, 1, INPUT_PATH, C_SLASH | C_BSLASH, Rules::traversal));
-        r.add(new Rule(930120, "lfi", CRITICAL, 1, INPUT_PATH, C_SLASH | C_DOT | C_BSLASH, v -> osFile(v)));
+        r.add(new Rule(930120, "lfi", CRITICAL, 1, INPUT_PATH, C_SLASH | C_DOT | C_BSLASH,
+                anchored(OS_FILES_LIST, PATHV, Rules::osFile))); // osFile reports only an OS_FILES phrase of the path view
         r.add(new Rule(930121, "lfi", CRITICAL, 1, INPUT_PATH | URI, C_PCT | C_DOT | C_BSLASH | C_HIGH | C_DIGIT, Rules::obfuscatedTraversal));
         r.add(new Rule(930130, "lfi", CRITICAL, 1, PATH, C_SLASH, phrase(RESTRICTED_PATH, PATHV)));
         r.add(new Rule(930140, "lfi", CRITICAL, 1, INPUT_PATH, C_COLON, phrase(WRAPPERS, LOW)));
@@ -376,14 +419,18 @@ final class Rules {
         // ---- 932 RCE
         r.add(new Rule(932100, "rce", CRITICAL, 1, INPUT_PATH, SPECIAL, Rules::commandInjection));
         r.add(new Rule(932130, "rce", CRITICAL, 1, INPUT, SPECIAL, phrase(SHELL_EXPR, SHELL)));
-        r.add(new Rule(932170, "shellshock", CRITICAL, 1, EVERYTHING, C_PAREN, regex(SHELLSHOCK, DEC)));
-        r.add(new Rule(932171, "shellshock", CRITICAL, 1, EVERYTHING, C_PAREN, regex(SHELLSHOCK_ANY, LOW)));
+        r.add(new Rule(932170, "shellshock", CRITICAL, 1, EVERYTHING, C_PAREN, requiring(C_PAREN | C_BRACE, regex(SHELLSHOCK, DEC))));
+        r.add(new Rule(932171, "shellshock", CRITICAL, 1, EVERYTHING, C_PAREN,
+                requiring(C_PAREN | C_BRACE | C_SEMI, regex(SHELLSHOCK_ANY, LOW))));
         r.add(new Rule(932140, "rce", CRITICAL, 1, INPUT, C_PERCENT_OR_EQ, regex(WIN_BATCH, LOW)));
-        r.add(new Rule(932390, "rce", CRITICAL, 1, INPUT | UA | REFERER, C_PAREN, regex(FORK_BOMB, SHELL)));
-        r.add(new Rule(932235, "rce", CRITICAL, 1, INPUT | UA | REFERER, C_SPACE | C_PLUS | C_PCT, Rules::commandWithPrefixOrOption));
+        r.add(new Rule(932390, "rce", CRITICAL, 1, INPUT | UA | REFERER, C_PAREN,
+                requiring(C_PAREN | C_BRACE | C_PIPE | C_AMP | C_SEMI, regex(FORK_BOMB, SHELL))));
+        r.add(new Rule(932235, "rce", CRITICAL, 1, INPUT | UA | REFERER, C_SPACE | C_PLUS | C_PCT,
+                anchored(CMD_STRONG, SHELL, Rules::commandWithPrefixOrOption)));
         r.add(new Rule(932161, "rce", CRITICAL, 1, UA | REFERER, SPECIAL, Rules::commandInjection));
         r.add(new Rule(932162, "rce", CRITICAL, 1, UA | REFERER, SPECIAL, phrase(SHELL_EXPR, SHELL)));
-        r.add(new Rule(930122, "lfi", CRITICAL, 1, UA | REFERER, C_SLASH | C_DOT | C_BSLASH, v -> v.low().startsWith("http") ? null : osFile(v)));
+        r.add(new Rule(930122, "lfi", CRITICAL, 1, UA | REFERER, C_SLASH | C_DOT | C_BSLASH,
+                anchored(OS_FILES_LIST, PATHV, v -> v.low().startsWith("http") ? null : osFile(v))));
         r.add(new Rule(932131, "rce", CRITICAL, 1, INPUT, C_DOLLAR | C_LT | C_GT, regex(BASH_SYNTAX, LOW)));
         r.add(new Rule(932132, "rce", CRITICAL, 1, INPUT, C_BRACKET, regex(BRACKET_GLOB, LOW)));
         r.add(new Rule(932210, "rce", CRITICAL, 1, INPUT, C_DOT, regex(SQLITE_DOT, DEC_LOWER)));
@@ -799,7 +846,10 @@ final class Rules {
         return null;
     }
 
-    /** A command word behind a command prefix ({@code sudo}, {@code nohup}, {@code time} ...) or followed by an option. */
+    /**
+     * A command word behind a command prefix ({@code sudo}, {@code nohup}, {@code time} ...) or followed by an option.
+     * Both branches only report a word of {@link #CMD_STRONG} found in the shell view: those words are its literals.
+     */
     static String commandWithPrefixOrOption(Value v) {
         String s = v.shell();
         Matcher m = CMD_PREFIX.matcher(s);

@@ -22,6 +22,7 @@ public final class WafEngine {
     /** Per value rule: whether it has prefilter literals (its group is its index), and the view they are in. */
     private final boolean[] literalFiltered;
     private final Rules.View[] literalViews;
+    private final int[] requiredClasses;
     private final LiteralScanner literals;
     /**
      * Per (value kind, paranoia level): the indexes of the value rules that apply, built on first use. A request has
@@ -40,11 +41,13 @@ public final class WafEngine {
         List<String[]> groups = new ArrayList<>();
         literalFiltered = new boolean[valueRules.length];
         literalViews = new Rules.View[valueRules.length];
+        requiredClasses = new int[valueRules.length];
         for (int g = 0; g < valueRules.length; g++) {
             String[] lits = valueRules[g].detector().literals();
             groups.add(lits);
             literalFiltered[g] = lits != null;
             literalViews[g] = valueRules[g].detector().view();
+            requiredClasses[g] = valueRules[g].detector().requiredClasses();
         }
         this.literals = new LiteralScanner(groups);
         Set<Integer> all = new TreeSet<>();
@@ -128,7 +131,7 @@ public final class WafEngine {
         for (Value v : t.values) {
             for (int g : rulesFor(v.kind, pl)) {
                 Rule r = valueRules[g];
-                if ((v.classes & r.trigger()) == 0
+                if ((v.classes & r.trigger()) == 0 || (v.classes & requiredClasses[g]) != requiredClasses[g]
                         || literalFiltered[g] && !v.hit(literals, literalViews[g], g)) {
                     continue;
                 }

@@ -1,0 +1,68 @@
+package dev.aegis.waf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The prefilter may only skip a rule when the rule could not have matched: for every value of every corpus request
+ * (attacks and benign, so plenty of matches and near misses), a rule whose detector matches must pass its
+ * literal and byte-class filters.
+ */
+class WafPrefilterSoundnessTest {
+
+    @Test
+    void derivedLiteralsAreFoundInEveryRegexMatch() {
+        assertThat(RequiredLiterals.of("a\\s+from\\b")).containsExactly("from");
+        assertThat(RequiredLiterals.of("(?:union|select)\\s")).containsExactlyInAnyOrder("union", "select");
+        assertThat(RequiredLiterals.of("x?y*")).isNull();
+        assertThat(RequiredLiterals.of("(?i)abc")).isNull(); // flags: not understood, so no filter
+        assertThat(RequiredLiterals.of("[oc]:\\d+")).containsExactlyInAnyOrder("o:", "c:");
+        assertThat(RequiredLiterals.of("ab|c?")).isNull(); // one branch can match the empty string
+    }
+
+    @Test
+    void noRuleIsSkippedThatWouldHaveMatched() throws Exception {
+        List<Rule> rules = Rules.valueRules();
+        List<String[]> groups = new ArrayList<>();
+        for (Rule r : rules) {
+            groups.add(r.detector().literals());
+        }
+        LiteralScanner scanner = new LiteralScanner(groups);
+        List<String> unsound = new ArrayList<>();
+        int matches = 0;
+        for (WafCorpusTest.Case c : WafCorpusTest.load(WafCorpusTest.corpus())) {
+            Targets t = Targets.parse(c.input());
+            for (Value v : t.values) {
+                for (int g = 0; g < rules.size(); g++) {
+                    Rule r = rules.get(g);
+                    if ((v.kind & r.kinds()) == 0) {
+                        continue;
+                    }
+                    String frag;
+                    try {
+                        frag = r.detector().test(v);
+                    } catch (RuntimeException e) {
+                        continue;
+                    }
+                    if (frag == null) {
+                        continue;
+                    }
+                    matches++;
+                    int req = r.detector().requiredClasses();
+                    boolean passes = (v.classes & req) == req
+                            && (r.detector().literals() == null || v.hit(scanner, r.detector().view(), g));
+                    if (!passes) {
+                        unsound.add(r.id() + " on " + v.name + "=" + v.raw + " literals "
+                                + Arrays.toString(r.detector().literals()));
+                    }
+                }
+            }
+        }
+        assertThat(matches).as("detector matches seen").isGreaterThan(1000);
+        assertThat(unsound).isEmpty();
+    }
+}
