@@ -17,8 +17,13 @@ final class LiteralScanner {
     final int words;
     private final int alphabet;
     private final byte[] classOf = new byte[256];
-    private final int[] next;
     private final long[][] out;
+    /**
+     * The transition table as the scan reads it: target state times the alphabet size (the row where its
+     * transitions start), shifted left once, with the low bit set when the target state reports literals. One load
+     * per character and no multiplication on the path.
+     */
+    private final int[] step;
 
     /** {@code literalsByGroup.get(g)} are the literals of group {@code g}; a hit on any of them sets bit g. */
     LiteralScanner(List<String[]> literalsByGroup) {
@@ -70,7 +75,7 @@ final class LiteralScanner {
             }
         }
         int n = gotoRows.size();
-        next = new int[n * alphabet];
+        int[] next = new int[n * alphabet];
         out = new long[n][];
         int[] fail = new int[n];
         int[] queue = new int[n];
@@ -101,6 +106,11 @@ final class LiteralScanner {
                 }
             }
         }
+        step = new int[next.length];
+        for (int k = 0; k < next.length; k++) {
+            int target = next[k];
+            step[k] = (target * alphabet) << 1 | (out[target] != null ? 1 : 0);
+        }
     }
 
     private static long[] merge(long[] own, long[] inherited) {
@@ -129,19 +139,19 @@ final class LiteralScanner {
 
     /** Ors into {@code hits} the groups with a literal in {@code s}. */
     void scan(String s, long[] hits) {
-        final int[] next = this.next;
+        final int[] step = this.step;
         final byte[] classOf = this.classOf;
-        final int alphabet = this.alphabet;
-        int st = 0;
+        int row = 0;
         for (int i = 0, len = s.length(); i < len; i++) {
             char ch = s.charAt(i);
             if (ch > 0xFF) {
-                st = 0;
+                row = 0;
                 continue;
             }
-            st = next[st * alphabet + classOf[ch | (ch >= 'A' && ch <= 'Z' ? 0x20 : 0)]];
-            long[] o = out[st];
-            if (o != null) {
+            int t = step[row + classOf[ch >= 'A' && ch <= 'Z' ? ch | 0x20 : ch]];
+            row = t >> 1;
+            if ((t & 1) != 0) {
+                long[] o = out[row / alphabet];
                 for (int k = 0; k < o.length; k++) {
                     hits[k] |= o[k];
                 }

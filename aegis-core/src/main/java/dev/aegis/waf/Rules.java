@@ -111,7 +111,8 @@ final class Rules {
     enum View {
         LOW, PATH, DEC, SHELL, JNDI, DEC_LOWER;
 
-        static final int COUNT = values().length;
+        static final View[] VALUES = values();
+        static final int COUNT = VALUES.length;
 
         String of(Value v) {
             return switch (this) {
@@ -511,6 +512,9 @@ final class Rules {
     // ---------- detectors ----------
 
     static String encodedTraversal(String raw) {
+        if (raw.indexOf('%') < 0 && raw.indexOf('0') < 0) {
+            return null; // both forms below need a percent escape or a 0x escape
+        }
         String l = raw.toLowerCase(Locale.ROOT);
         if (l.contains("0x2e") || l.contains("0x5c") || l.contains("0x2f")) {
             String n = l.replace("0x2e", ".").replace("0x2f", "/").replace("0x5c", "/").replace('\\', '/');

@@ -50,6 +50,29 @@ final class Targets {
         this.rawQuery = q < 0 ? "" : target.substring(q + 1);
     }
 
+    /** Lower-cased header name; the usual spellings of common headers are looked up rather than converted. */
+    private static String lowerName(String name) {
+        String known = LOWER_NAMES.get(name);
+        return known != null ? known : name.toLowerCase(Locale.ROOT);
+    }
+
+    private static final Map<String, String> LOWER_NAMES = lowerNames();
+
+    private static Map<String, String> lowerNames() {
+        Map<String, String> m = new java.util.HashMap<>();
+        for (String n : List.of("Host", "User-Agent", "Accept", "Accept-Language", "Accept-Encoding", "Referer",
+                "Cookie", "Connection", "Content-Type", "Content-Length", "Cache-Control", "Pragma", "Origin",
+                "Sec-Fetch-Site", "Sec-Fetch-Mode", "Sec-Fetch-Dest", "Sec-Fetch-User", "Sec-Ch-Ua",
+                "Sec-Ch-Ua-Mobile", "Sec-Ch-Ua-Platform", "Upgrade-Insecure-Requests", "Authorization",
+                "If-None-Match", "If-Modified-Since", "X-Requested-With", "X-Forwarded-For", "X-Forwarded-Proto",
+                "X-Forwarded-Host", "X-Request-Id", "Via", "Priority", "DNT", "TE", "Transfer-Encoding")) {
+            String l = n.toLowerCase(Locale.ROOT);
+            m.put(n, l);
+            m.put(l, l);
+        }
+        return Map.copyOf(m);
+    }
+
     static Targets parse(InspectionInput in) {
         Targets t = new Targets(in);
         t.build();
@@ -95,19 +118,22 @@ final class Targets {
         add("REQUEST_URI", Value.URI, rawUri);
         add("REQUEST_FILENAME", Value.PATH, rawPath);
         // path segments that look like base64 get a decoded view as well
-        for (String seg : rawPath.split("/", 64)) {
-            if (seg.length() >= 8) {
-                String b64 = Transforms.base64Text(Transforms.urlDecode(seg, false, null));
+        for (int start = 0, segments = 0; start <= rawPath.length() && segments < 64; segments++) {
+            int slash = rawPath.indexOf('/', start);
+            int end = slash < 0 ? rawPath.length() : slash;
+            if (end - start >= 8) {
+                String b64 = Transforms.base64Text(Transforms.urlDecode(rawPath.substring(start, end), false, null));
                 if (b64 != null) {
                     values.add(new Value("REQUEST_FILENAME", Value.PATH, b64, flags));
                 }
             }
+            start = end + 1;
         }
         parseForm(rawQuery, "ARGS:");
         for (Map.Entry<String, String> h : headers) {
             String name = h.getKey() == null ? "" : h.getKey();
             String val = h.getValue() == null ? "" : h.getValue();
-            String lname = name.toLowerCase(Locale.ROOT);
+            String lname = lowerName(name);
             if (lname.equals("cookie")) {
                 parseCookies(val);
                 continue;

@@ -285,6 +285,9 @@ final class Transforms {
 
     /** Lower case (ASCII and Latin), whitespace runs (incl. vertical tab, form feed, NBSP) compressed to one space. */
     static String lowerCompress(String s) {
+        if (isLowerCompressed(s)) {
+            return s; // the common case, and the same instance lets the prefilter reuse its scan
+        }
         StringBuilder sb = new StringBuilder(s.length());
         boolean ws = false;
         for (int i = 0; i < s.length(); i++) {
@@ -302,8 +305,23 @@ final class Transforms {
         return sb.toString();
     }
 
+    private static boolean isLowerCompressed(String s) {
+        char prev = 'x';
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (c >= 'A' && c <= 'Z' || c < ' ' || c >= 0x7F || c == ' ' && prev == ' ') {
+                return false;
+            }
+            prev = c;
+        }
+        return true;
+    }
+
     /** Path normalisation without resolving {@code ..}: backslashes to slashes, doubled slashes and {@code /./} collapsed. */
     static String normalizePath(String s) {
+        if (s.indexOf('\\') < 0 && s.indexOf("//") < 0 && s.indexOf("/./") < 0) {
+            return s; // nothing to normalise; the same instance lets the prefilter reuse its scan
+        }
         StringBuilder sb = new StringBuilder(s.length());
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -465,35 +483,55 @@ final class Transforms {
         int pad = 0;
         for (int i = 0; i < len; i++) {
             char c = s.charAt(i);
-            boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+'
-                    || c == '/' || c == '-' || c == '_';
             if (c == '=') {
                 pad++;
                 if (i < len - 2) {
                     return null;
                 }
-            } else if (!ok || pad > 0) {
+            } else if (c > 0x7F || BASE64[c] < 0 || pad > 0) {
                 return null;
             }
         }
-        byte[] raw;
-        try {
-            String t = s.replace('-', '+').replace('_', '/');
-            t = t.substring(0, t.length() - pad);
-            raw = java.util.Base64.getDecoder().decode(t + "==".substring(0, (4 - t.length() % 4) % 4 == 3 ? 0 : (4 - t.length() % 4) % 4));
-        } catch (IllegalArgumentException e) {
+        int chars = len - pad;
+        if (chars % 4 == 1) {
+            return null; // no encoder produces this length
+        }
+        int bytes = chars / 4 * 3 + Math.max(0, chars % 4 - 1);
+        if (bytes < 6) {
             return null;
         }
-        int printable = 0;
-        for (byte b : raw) {
-            int c = b & 0xFF;
-            if ((c >= 0x20 && c < 0x7F) || c == '\n' || c == '\r' || c == '\t') {
-                printable++;
+        // Decoded on the fly, giving up as soon as more than 5% of the bytes are unprintable: most long tokens (hex
+        // ids, hashes, random session keys) are binary once decoded and fail within the first few bytes.
+        int allowed = bytes / 20;
+        byte[] out = new byte[bytes];
+        int o = 0;
+        int acc = 0;
+        int bits = 0;
+        for (int i = 0; i < chars; i++) {
+            acc = acc << 6 | BASE64[s.charAt(i)];
+            bits += 6;
+            if (bits >= 8) {
+                bits -= 8;
+                int c = acc >>> bits & 0xFF;
+                if (!((c >= 0x20 && c < 0x7F) || c == '\n' || c == '\r' || c == '\t') && --allowed < 0) {
+                    return null;
+                }
+                out[o++] = (byte) c;
             }
         }
-        if (raw.length < 6 || printable < raw.length * 0.95) {
-            return null;
+        return new String(out, 0, o, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Base64 and base64url alphabets together: value of each character, -1 for others. */
+    private static final byte[] BASE64 = new byte[128];
+
+    static {
+        java.util.Arrays.fill(BASE64, (byte) -1);
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (int i = 0; i < 64; i++) {
+            BASE64[alphabet.charAt(i)] = (byte) i;
         }
-        return new String(raw, StandardCharsets.ISO_8859_1);
+        BASE64['-'] = 62;
+        BASE64['_'] = 63;
     }
 }

@@ -170,7 +170,7 @@ final class Value {
     String path() {
         String p = path;
         if (p == null) {
-            p = Transforms.normalizePath(low());
+            p = (classes & (C_SLASH | C_BSLASH)) == 0 ? low() : Transforms.normalizePath(low());
             path = p;
         }
         return p;
@@ -180,7 +180,8 @@ final class Value {
     String shell() {
         String s = shell;
         if (s == null) {
-            s = Transforms.shell(low());
+            String l = low();
+            s = (classes & (C_QUOTE | C_BSLASH | C_DOLLAR)) == 0 && l.indexOf('^') < 0 ? l : Transforms.shell(l);
             shell = s;
         }
         return s;
@@ -200,7 +201,10 @@ final class Value {
     String decLower() {
         String d = decLower;
         if (d == null) {
-            d = dec().toLowerCase(java.util.Locale.ROOT);
+            String dv = dec();
+            String l = low();
+            // Without control or non-ASCII characters, low() only differs from this by compressed space runs.
+            d = (classes & (C_CTRL | C_HIGH)) == 0 && l.length() == dv.length() ? l : dv.toLowerCase(java.util.Locale.ROOT);
             decLower = d;
         }
         return d;
@@ -213,11 +217,21 @@ final class Value {
             h = new long[Rules.View.COUNT][];
             hits = h;
         }
-        long[] bits = h[view.ordinal()];
+        int vi = view.ordinal();
+        long[] bits = h[vi];
         if (bits == null) {
-            bits = new long[scanner.words];
-            scanner.scan(view.of(this), bits);
-            h[view.ordinal()] = bits;
+            String text = view.of(this);
+            // Most views of a plain value are the very same string: scan it once.
+            for (int other = 0; other < h.length && bits == null; other++) {
+                if (h[other] != null && Rules.View.VALUES[other].of(this) == text) {
+                    bits = h[other];
+                }
+            }
+            if (bits == null) {
+                bits = new long[scanner.words];
+                scanner.scan(text, bits);
+            }
+            h[vi] = bits;
         }
         return (bits[group >>> 6] & (1L << group)) != 0;
     }

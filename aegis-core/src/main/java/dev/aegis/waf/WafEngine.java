@@ -29,7 +29,8 @@ public final class WafEngine {
      * a dozen values of a handful of kinds; walking only their rules saves testing every rule's kind and level.
      */
     private static final int INDEXED_KIND_BITS = 14;
-    private final AtomicReferenceArray<int[]> rulesByKind = new AtomicReferenceArray<>(4 << INDEXED_KIND_BITS);
+    private final AtomicReferenceArray<long[][]> rulesByKind = new AtomicReferenceArray<>(4 << INDEXED_KIND_BITS);
+    private final int ruleWords;
     private final RequestRule[] requestRules;
     private final Map<Integer, Integer> kindsById = new HashMap<>();
     private final Set<Integer> ids;
@@ -50,6 +51,7 @@ public final class WafEngine {
             requiredClasses[g] = valueRules[g].detector().requiredClasses();
         }
         this.literals = new LiteralScanner(groups);
+        this.ruleWords = (valueRules.length + 63) >>> 6;
         Set<Integer> all = new TreeSet<>();
         for (Rule r : valueRules) {
             all.add(r.id());
@@ -128,22 +130,35 @@ public final class WafEngine {
         List<WafMatch> matches = new ArrayList<>(4);
         Set<String> seen = new HashSet<>();
         List<WafPolicy.Exclusion> excl = policy.exclusions();
+        long[] candidates = new long[ruleWords];
         for (Value v : t.values) {
-            for (int g : rulesFor(v.kind, pl)) {
-                Rule r = valueRules[g];
-                if ((v.classes & r.trigger()) == 0 || (v.classes & requiredClasses[g]) != requiredClasses[g]
-                        || literalFiltered[g] && !v.hit(literals, literalViews[g], g)) {
-                    continue;
+            // The rules of this kind and level whose trigger class is present: OR of one bit set per class present.
+            long[][] byClass = rulesFor(v.kind, pl);
+            java.util.Arrays.fill(candidates, 0L);
+            for (int cls = v.classes; cls != 0; cls &= cls - 1) {
+                long[] rules = byClass[Integer.numberOfTrailingZeros(cls)];
+                for (int k = 0; k < candidates.length; k++) {
+                    candidates[k] |= rules[k];
                 }
-                String frag;
-                try {
-                    frag = r.detector().test(v);
-                } catch (RuntimeException e) {
-                    frag = null;
-                }
-                // exclusions and duplicates are checked only for a match: the common case pays nothing for them
-                if (frag != null && !excluded(excl, r.id(), v.name) && seen.add(r.id() + "\u0000" + v.name)) {
-                    matches.add(new WafMatch(r.id(), r.family(), v.name, frag, r.severity()));
+            }
+            for (int k = 0; k < candidates.length; k++) {
+                for (long bits = candidates[k]; bits != 0; bits &= bits - 1) {
+                    int g = k << 6 | Long.numberOfTrailingZeros(bits);
+                    if ((v.classes & requiredClasses[g]) != requiredClasses[g]
+                            || literalFiltered[g] && !v.hit(literals, literalViews[g], g)) {
+                        continue;
+                    }
+                    Rule r = valueRules[g];
+                    String frag;
+                    try {
+                        frag = r.detector().test(v);
+                    } catch (RuntimeException e) {
+                        frag = null;
+                    }
+                    // exclusions and duplicates are checked only for a match: the common case pays nothing for them
+                    if (frag != null && !excluded(excl, r.id(), v.name) && seen.add(r.id() + "\u0000" + v.name)) {
+                        matches.add(new WafMatch(r.id(), r.family(), v.name, frag, r.severity()));
+                    }
                 }
             }
         }
@@ -165,12 +180,13 @@ public final class WafEngine {
         return matches.isEmpty() ? WafDecision.CLEAN : decide(matches, policy);
     }
 
-    private int[] rulesFor(int kind, int paranoia) {
+    /** For a value kind and paranoia level: per byte class, the set of rules (bit per rule) that class triggers. */
+    private long[][] rulesFor(int kind, int paranoia) {
         if (kind >>> INDEXED_KIND_BITS != 0) {
             return selectRules(kind, paranoia);
         }
         int slot = (paranoia - 1) << INDEXED_KIND_BITS | kind;
-        int[] rules = rulesByKind.get(slot);
+        long[][] rules = rulesByKind.get(slot);
         if (rules == null) {
             rules = selectRules(kind, paranoia);
             rulesByKind.set(slot, rules);
@@ -178,15 +194,20 @@ public final class WafEngine {
         return rules;
     }
 
-    private int[] selectRules(int kind, int paranoia) {
-        int[] out = new int[valueRules.length];
-        int n = 0;
+    private long[][] selectRules(int kind, int paranoia) {
+        long[][] byClass = new long[32][ruleWords];
         for (int g = 0; g < valueRules.length; g++) {
-            if ((valueRules[g].kinds() & kind) != 0 && valueRules[g].paranoia() <= paranoia) {
-                out[n++] = g;
+            Rule r = valueRules[g];
+            if ((r.kinds() & kind) == 0 || r.paranoia() > paranoia) {
+                continue;
+            }
+            for (int cls = 0; cls < 32; cls++) {
+                if ((r.trigger() & (1 << cls)) != 0) {
+                    byClass[cls][g >>> 6] |= 1L << g;
+                }
             }
         }
-        return java.util.Arrays.copyOf(out, n);
+        return byClass;
     }
 
     private static WafDecision decide(List<WafMatch> matches, WafPolicy policy) {
