@@ -856,6 +856,9 @@ final class Rules {
      */
     static String commandWithPrefixOrOption(Value v) {
         String s = v.shell();
+        if (!commandWordAtStart(s)) {
+            return null;
+        }
         Matcher m = CMD_PREFIX.matcher(s);
         while (m.find()) {
             String prefix = m.group(1);
@@ -879,6 +882,45 @@ final class Rules {
             }
         }
         return null;
+    }
+
+    private static final Set<String> COMMAND_PREFIXES = Set.of("sudo", "doas", "nohup", "xargs", "strace", "timeout",
+            "time", "env", "exec", "nice", "watch", "command", "builtin");
+
+    /**
+     * Whether a word that {@link #CMD_PREFIX} or {@link #CMD_OPTION} could capture stands where they look for it: at
+     * the start, or after {@code ; | & ` newline (} and blanks. Both regexes need that word (a prefix, or a command
+     * of {@link #CMD_STRONG}) there, so without one neither can match and the regex engine is not started.
+     */
+    static boolean commandWordAtStart(String s) {
+        int n = s.length();
+        for (int i = -1; i < n; i++) {
+            if (i >= 0) {
+                char c = s.charAt(i);
+                if (c != ';' && c != '|' && c != '&' && c != '`' && c != '\n' && c != '(') {
+                    continue;
+                }
+            }
+            int j = i + 1;
+            while (j < n && isRegexSpace(s.charAt(j))) {
+                j++;
+            }
+            int e = j;
+            while (e < n && isWordChar(s.charAt(e))) {
+                e++;
+            }
+            if (e > j && e < n && isRegexSpace(s.charAt(e))) {
+                String word = s.substring(j, e);
+                if (COMMAND_PREFIXES.contains(word) || CMD_STRONG.contains(word)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean isRegexSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
     }
 
     /** After a strong command word and a space: a token that is not an English function word. */
