@@ -84,7 +84,7 @@ final class Targets {
         if ((kind & (ARGLIKE)) != 0 && raw.length() >= 8) {
             String b64 = Transforms.base64Text(raw);
             if (b64 != null) {
-                values.add(new Value(name, kind, b64, flags));
+                values.add(new Value(name, kind | Value.DECODED, b64, flags));
             }
         }
     }
@@ -99,7 +99,7 @@ final class Targets {
             if (seg.length() >= 8) {
                 String b64 = Transforms.base64Text(Transforms.urlDecode(seg, false, null));
                 if (b64 != null) {
-                    values.add(new Value("REQUEST_FILENAME", Value.PATH, b64, flags));
+                    values.add(new Value("REQUEST_FILENAME", Value.PATH | Value.DECODED, b64, flags));
                 }
             }
         }
