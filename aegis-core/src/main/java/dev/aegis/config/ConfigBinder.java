@@ -5,7 +5,9 @@ import com.google.re2j.PatternSyntaxException;
 import dev.aegis.config.RateLimitPolicy.SyncLossPolicy;
 import dev.aegis.config.RouteConfig.PathMatch;
 import dev.aegis.config.UpstreamConfig.Balancer;
+import dev.aegis.config.WafConfig.BodyOverLimit;
 import dev.aegis.config.WafPolicy.WafMode;
+import dev.aegis.waf.WafRuleCatalog;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,7 +60,7 @@ final class ConfigBinder {
     private static final List<String> ROUTE_CACHE_KEYS = List.of("enabled", "default_ttl");
     private static final List<String> RATE_LIMIT_KEYS = List.of("key", "limit", "window", "on_sync_loss");
     private static final List<String> WAF_KEYS =
-            List.of("mode", "paranoia", "anomaly_threshold", "body_limit", "custom_rules");
+            List.of("mode", "paranoia", "anomaly_threshold", "body_limit", "body_over_limit", "custom_rules");
     private static final List<String> CACHE_KEYS = List.of("memory", "max_object", "redis");
     private static final List<String> URL_KEYS = List.of("url");
     private static final List<String> CLUSTER_KEYS = List.of("name", "nats", "sync_interval");
@@ -69,11 +71,16 @@ final class ConfigBinder {
     private static final Map<String, Balancer> BALANCERS = spellings(Balancer.class);
     private static final Map<String, WafMode> WAF_MODES = spellings(WafMode.class);
     private static final Map<String, SyncLossPolicy> SYNC_LOSS_POLICIES = spellings(SyncLossPolicy.class);
+    private static final Map<String, BodyOverLimit> BODY_OVER_LIMIT = spellings(BodyOverLimit.class);
 
     private final ConfigReader reader;
+    private final CustomRuleBinder customRules;
+    /** The rules exclusions may name; built when the first exclusion is checked. */
+    private WafRuleCatalog catalog;
 
     ConfigBinder(ConfigReader reader) {
         this.reader = reader;
+        this.customRules = new CustomRuleBinder(reader);
     }
 
     AegisConfig bind(Node root) {
@@ -369,6 +376,7 @@ final class ConfigBinder {
             Long rule = e.requiredInteger("rule", 1, Integer.MAX_VALUE);
             String target = e.requiredString("target");
             if (rule != null && target != null) {
+                checkExclusion(e, rule.intValue(), target, global);
                 exclusions.add(new WafPolicy.Exclusion(rule.intValue(), target,
                         items.get(i).getStartMark().getLine() + 1));
             }
@@ -378,6 +386,66 @@ final class ConfigBinder {
                 (int) s.integer("paranoia", global.paranoia(), 1, 4),
                 (int) s.integer("anomaly_threshold", global.anomalyThreshold(), 1, Integer.MAX_VALUE),
                 exclusions);
+    }
+
+    /**
+     * An exclusion must name a rule that exists and a target that rule inspects: one that names neither would
+     * silently exclude nothing, and the false positive it was written for would go on blocking.
+     */
+    private void checkExclusion(Section e, int rule, String target, WafConfig global) {
+        if (customRules.refused(rule)) {
+            return; // the rule itself was reported; "unknown rule" here would only repeat it
+        }
+        if (catalog == null) {
+            catalog = WafRuleCatalog.of(global.customRules());
+        }
+        if (!catalog.contains(rule)) {
+            String suggestion = closestRuleId(rule, catalog.ruleIds());
+            e.error("rule", "unknown WAF rule " + rule + (suggestion != null ? " (did you mean " + suggestion + "?)"
+                    : "; it is neither a built-in rule nor one of waf.custom_rules"));
+        } else if (!catalog.inspects(rule, target)) {
+            e.error("target", "rule " + rule + " never inspects " + target + "; it inspects "
+                    + catalog.describeTargets(rule));
+        }
+    }
+
+    /**
+     * A typo (at most two digits off), the one sharing the longest start with what was written when several are;
+     * else the nearest id of the same family (the same first three digits).
+     */
+    private static String closestRuleId(int rule, Set<Integer> ids) {
+        String typed = Integer.toString(rule);
+        String typo = null;
+        int bestDistance = 3;
+        int bestPrefix = -1;
+        for (int id : ids) {
+            String candidate = Integer.toString(id);
+            int distance = Suggestions.distance(typed, candidate);
+            if (distance > 2) {
+                continue;
+            }
+            int prefix = 0;
+            while (prefix < Math.min(typed.length(), candidate.length())
+                    && typed.charAt(prefix) == candidate.charAt(prefix)) {
+                prefix++;
+            }
+            if (distance < bestDistance || distance == bestDistance && prefix > bestPrefix) {
+                typo = candidate;
+                bestDistance = distance;
+                bestPrefix = prefix;
+            }
+        }
+        if (typo != null && bestDistance < typed.length()) {
+            return typo;
+        }
+        Integer nearest = null;
+        for (int id : ids) {
+            if (id / 1000 == rule / 1000 && id >= 100_000
+                    && (nearest == null || Math.abs((long) id - rule) < Math.abs((long) nearest - rule))) {
+                nearest = id;
+            }
+        }
+        return nearest == null ? null : nearest.toString();
     }
 
     private static RateLimitPolicy rateLimit(Section s) {
@@ -393,28 +461,13 @@ final class ConfigBinder {
     // ---- global sections
 
     private WafConfig waf(Section s) {
-        List<Map<String, Object>> customRules = new ArrayList<>();
-        List<Node> items = s.items("custom_rules");
-        for (int i = 0; i < items.size(); i++) {
-            Node item = items.get(i);
-            String path = s.path("custom_rules") + "[" + i + "]";
-            if (!(item instanceof MappingNode)) {
-                reader.error(item, path, "expected a rule (a mapping), got " + ConfigReader.describe(item));
-                continue;
-            }
-            if (reader.plain(item, path) instanceof Map<?, ?> parsed) {
-                Map<String, Object> rule = new LinkedHashMap<>();
-                parsed.forEach((k, v) -> rule.put((String) k, v));
-                rule.put("__line", item.getStartMark().getLine() + 1);
-                customRules.add(Collections.unmodifiableMap(rule));
-            }
-        }
         return new WafConfig(
                 s.choice("mode", WafMode.BLOCK, WAF_MODES),
                 (int) s.integer("paranoia", 1, 1, 4),
                 (int) s.integer("anomaly_threshold", 5, 1, Integer.MAX_VALUE),
                 s.size("body_limit", 128L << 10, 0),
-                customRules);
+                customRules.bind(s),
+                s.choice("body_over_limit", BodyOverLimit.INSPECT_PARTIAL, BODY_OVER_LIMIT));
     }
 
     private static CacheConfig cache(Section s) {
@@ -563,7 +616,7 @@ final class ConfigBinder {
     }
 
     /** The file spelling of each constant ({@code ROUND_ROBIN} is written {@code round_robin}), in declaration order. */
-    private static <E extends Enum<E>> Map<String, E> spellings(Class<E> type) {
+    static <E extends Enum<E>> Map<String, E> spellings(Class<E> type) {
         Map<String, E> map = new LinkedHashMap<>();
         for (E constant : type.getEnumConstants()) {
             map.put(constant.name().toLowerCase(Locale.ROOT), constant);

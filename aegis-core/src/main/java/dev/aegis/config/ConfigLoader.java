@@ -113,7 +113,7 @@ public final class ConfigLoader {
         } catch (YAMLException e) {
             return new ConfigResult.Invalid(List.of(new ConfigError(sourceName, 0, 0, "", e.getMessage())));
         }
-        ConfigReader reader = new ConfigReader(sourceName, env, options);
+        ConfigReader reader = new ConfigReader(sourceName, env);
         reader.checkTags(root);
         AegisConfig config;
         try {

@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
@@ -29,23 +27,13 @@ final class ConfigReader {
     private static final Set<Tag> ALLOWED_TAGS = Set.of(
             Tag.STR, Tag.INT, Tag.FLOAT, Tag.BOOL, Tag.NULL, Tag.TIMESTAMP, Tag.MAP, Tag.SEQ);
 
-    /**
-     * Most nodes free-form values (custom rules) may expand to. Aliases are capped by the composer, but a few
-     * dozen nested ones still multiply; this keeps a hostile file from turning into millions of objects.
-     */
-    private static final int MAX_PLAIN_NODES = 100_000;
-
     private final String source;
     private final Function<String, String> env;
-    private final LoaderOptions options;
     private final List<ConfigError> errors = new ArrayList<>();
-    private ScalarValues scalarValues;
-    private int plainNodes;
 
-    ConfigReader(String source, Function<String, String> env, LoaderOptions options) {
+    ConfigReader(String source, Function<String, String> env) {
         this.source = source;
         this.env = env;
-        this.options = options;
     }
 
     List<ConfigError> errors() {
@@ -145,64 +133,6 @@ final class ConfigReader {
     }
 
     /**
-     * {@code node} as plain Java values (String, Integer/Long/BigInteger, Double, Boolean, null, List, Map) for
-     * parts of the file that have no model yet; strings are interpolated. Null after an error.
-     */
-    Object plain(Node node, String path) {
-        boolean withinBudget = plainNodes <= MAX_PLAIN_NODES;
-        Object value = plain(node, path, Collections.newSetFromMap(new IdentityHashMap<>()));
-        if (withinBudget && plainNodes > MAX_PLAIN_NODES) {
-            error(node, path, "holds too many values (more than " + MAX_PLAIN_NODES
-                    + " in all free-form sections, counting every alias where it is used)");
-            return null;
-        }
-        return value;
-    }
-
-    private Object plain(Node node, String path, Set<Node> enclosing) {
-        if (++plainNodes > MAX_PLAIN_NODES) {
-            return null;
-        }
-        if (node instanceof ScalarNode scalar) {
-            Tag tag = scalar.getTag();
-            if (Tag.NULL.equals(tag)) {
-                return null;
-            }
-            if (Tag.INT.equals(tag) || Tag.FLOAT.equals(tag) || Tag.BOOL.equals(tag)) {
-                try {
-                    return scalarValues().value(scalar);
-                } catch (RuntimeException e) {
-                    error(node, path, ConfigValues.quote(scalar.getValue()) + " is not a valid " + tagName(tag));
-                    return null;
-                }
-            }
-            // Timestamps stay text: the config has no use for java.util.Date.
-            return text(node, path, "a value");
-        }
-        if (!enclosing.add(node)) {
-            error(node, path, "an alias refers to a value that contains it");
-            return null;
-        }
-        try {
-            if (node instanceof SequenceNode sequence) {
-                List<Object> list = new ArrayList<>(sequence.getValue().size());
-                int i = 0;
-                for (Node item : sequence.getValue()) {
-                    list.add(plain(item, path + "[" + i++ + "]", enclosing));
-                }
-                return Collections.unmodifiableList(list);
-            }
-            Map<String, Object> map = new LinkedHashMap<>();
-            for (Map.Entry<String, NodeTuple> entry : entries(node, path).entrySet()) {
-                map.put(entry.getKey(), plain(entry.getValue().getValueNode(), join(path, entry.getKey()), enclosing));
-            }
-            return Collections.unmodifiableMap(map);
-        } finally {
-            enclosing.remove(node);
-        }
-    }
-
-    /**
      * Reports every node with a tag outside the plain YAML ones ({@code !foo}, {@code !!binary}): the config is
      * data, and a tag would suggest a meaning this loader does not give it. Each node is visited once, so alias
      * cycles and alias fan-out cost nothing here.
@@ -262,23 +192,5 @@ final class ConfigReader {
     private static String tagName(Tag tag) {
         String value = tag.getValue();
         return value.startsWith(Tag.PREFIX) ? "!!" + value.substring(Tag.PREFIX.length()) : value;
-    }
-
-    private ScalarValues scalarValues() {
-        if (scalarValues == null) {
-            scalarValues = new ScalarValues(options);
-        }
-        return scalarValues;
-    }
-
-    /** SnakeYAML's own YAML 1.1 scalar rules (hex, octal, {@code 1_000}, {@code .inf}, yes/no) for free-form values. */
-    private static final class ScalarValues extends SafeConstructor {
-        ScalarValues(LoaderOptions options) {
-            super(options);
-        }
-
-        Object value(ScalarNode node) {
-            return constructObject(node);
-        }
     }
 }

@@ -1,15 +1,30 @@
 package dev.aegis.config;
 
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 
 /**
- * The global {@code waf} section. Custom rules are kept as parsed YAML maps with their line until the WAF issue
- * gives them a model.
+ * The global {@code waf} section: the defaults for routes without their own {@code waf}, how much of a body is
+ * inspected and what happens to a longer one, and the custom rules the WAF compiles next to its built-in ones.
  */
 public record WafConfig(WafPolicy.WafMode mode, int paranoia, int anomalyThreshold, long bodyLimitBytes,
-                        List<Map<String, Object>> customRules) {
+                        List<CustomRule> customRules, BodyOverLimit bodyOverLimit) {
     public WafConfig {
         customRules = List.copyOf(customRules);
+        Objects.requireNonNull(bodyOverLimit, "bodyOverLimit");
+    }
+
+    /** With {@code body_over_limit} at its default, {@link BodyOverLimit#INSPECT_PARTIAL}. */
+    public WafConfig(WafPolicy.WafMode mode, int paranoia, int anomalyThreshold, long bodyLimitBytes,
+                     List<CustomRule> customRules) {
+        this(mode, paranoia, anomalyThreshold, bodyLimitBytes, customRules, BodyOverLimit.INSPECT_PARTIAL);
+    }
+
+    /** What happens to a request whose body is longer than {@code body_limit}. */
+    public enum BodyOverLimit {
+        /** Inspect the first {@code body_limit} bytes, tag the request as partly inspected, and let the rest stream. */
+        INSPECT_PARTIAL,
+        /** Block the request: no byte past the limit reaches the origin uninspected. */
+        BLOCK
     }
 }

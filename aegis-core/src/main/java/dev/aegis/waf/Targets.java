@@ -107,7 +107,7 @@ final class Targets {
         if ((kind & (ARGLIKE)) != 0 && raw.length() >= 8) {
             String b64 = Transforms.base64Text(raw);
             if (b64 != null) {
-                values.add(new Value(name, kind, b64, flags));
+                values.add(new Value(name, kind | Value.DECODED, b64, flags));
             }
         }
     }
@@ -124,7 +124,7 @@ final class Targets {
             if (end - start >= 8) {
                 String b64 = Transforms.base64Text(Transforms.urlDecode(rawPath.substring(start, end), false, null));
                 if (b64 != null) {
-                    values.add(new Value("REQUEST_FILENAME", Value.PATH, b64, flags));
+                    values.add(new Value("REQUEST_FILENAME", Value.PATH | Value.DECODED, b64, flags));
                 }
             }
             start = end + 1;

@@ -317,6 +317,80 @@ final class Transforms {
         return true;
     }
 
+    /** Whitespace as {@link #lowerCompress} sees it: space, tab, CR, LF, vertical tab, form feed, NBSP. */
+    private static boolean whitespace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0B || c == '\f' || c == 0xA0;
+    }
+
+    /** Whitespace runs compressed to one space, case kept (custom rules lower-case only when told to). */
+    static String compressWhitespace(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        boolean ws = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (whitespace(c)) {
+                if (!ws) {
+                    sb.append(' ');
+                }
+                ws = true;
+            } else {
+                ws = false;
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Every whitespace character removed. */
+    static String removeWhitespace(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!whitespace(c)) {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /**
+     * Base64 or base64url decoded, as lenient UTF-8. Whitespace is skipped; decoding stops at padding or the first
+     * other character outside the alphabet (as ModSecurity's {@code t:base64Decode} does), keeping what came before.
+     */
+    static String base64Decode(String s) {
+        byte[] out = new byte[s.length() * 3 / 4 + 3];
+        int n = 0;
+        int bits = 0;
+        int count = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            int v;
+            if (c >= 'A' && c <= 'Z') {
+                v = c - 'A';
+            } else if (c >= 'a' && c <= 'z') {
+                v = c - 'a' + 26;
+            } else if (c >= '0' && c <= '9') {
+                v = c - '0' + 52;
+            } else if (c == '+' || c == '-') {
+                v = 62;
+            } else if (c == '/' || c == '_') {
+                v = 63;
+            } else if (whitespace(c)) {
+                continue;
+            } else {
+                break;
+            }
+            bits = (bits << 6) | v;
+            count += 6;
+            if (count >= 8) {
+                count -= 8;
+                out[n++] = (byte) (bits >> count);
+                bits &= (1 << count) - 1;
+            }
+        }
+        return utf8(out, 0, n, null);
+    }
+
     /** Path normalisation without resolving {@code ..}: backslashes to slashes, doubled slashes and {@code /./} collapsed. */
     static String normalizePath(String s) {
         if (s.indexOf('\\') < 0 && s.indexOf("//") < 0 && s.indexOf("/./") < 0) {

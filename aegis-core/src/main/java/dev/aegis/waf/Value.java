@@ -16,6 +16,11 @@ final class Value {
     static final int FILE = 1 << 10;
     static final int XHDR = 1 << 11;
     static final int HEADER_NAME = 1 << 12;
+    /**
+     * Not a kind of target but a mark on a value {@link Targets} decoded from base64 next to the value it came from.
+     * No built-in rule's kinds include it; custom rules skip such values, as they decode only when told to.
+     */
+    static final int DECODED = 1 << 13;
 
     // byte classes
     static final int C_PCT = 1;

@@ -34,6 +34,8 @@ public final class WafEngine {
     private final RequestRule[] requestRules;
     private final Map<Integer, Integer> kindsById = new HashMap<>();
     private final Set<Integer> ids;
+    /** The config's custom rules; null when it has none, so requests pay nothing for them. */
+    private final CustomRules custom;
 
     private WafEngine(WafConfig config) {
         this.config = config;
@@ -61,10 +63,25 @@ public final class WafEngine {
             all.add(r.id());
             kindsById.put(r.id(), r.kinds());
         }
+        // ---- custom rules (waf.custom_rules)
+        this.custom = CustomRules.compile(config.customRules());
+        if (custom != null) {
+            for (int id : custom.ids()) {
+                if (!all.add(id)) {
+                    throw new IllegalArgumentException("custom rule " + id + " has the id of a built-in rule");
+                }
+            }
+        }
+        // ---- end custom rules
         this.ids = Set.copyOf(all);
     }
 
-    /** Compiles the built-in rules (and, later, the config's custom rules). */
+    /**
+     * Compiles the built-in rules and the config's custom rules.
+     *
+     * @throws IllegalArgumentException if custom rules share an id with each other or a built-in rule (the config
+     *     loader refuses such a file first)
+     */
     public static WafEngine compile(WafConfig config) {
         return new WafEngine(config);
     }
@@ -79,6 +96,9 @@ public final class WafEngine {
      * {@code ARGS}, {@code REQUEST_HEADERS:User-Agent}, {@code REQUEST_COOKIES:sid}, {@code REQUEST_URI}, ...).
      */
     public boolean ruleInspects(int ruleId, String targetName) {
+        if (custom != null && custom.has(ruleId)) {
+            return custom.inspects(ruleId, targetName); // by the rule's own targets, not by kinds
+        }
         Integer kinds = kindsById.get(ruleId);
         if (kinds == null || targetName == null) {
             return false;
@@ -177,7 +197,9 @@ public final class WafEngine {
                 // a request rule that cannot evaluate contributes nothing
             }
         }
-        return matches.isEmpty() ? WafDecision.CLEAN : decide(matches, policy);
+        // ---- custom rules: after the built-in ones, sharing `seen`, so each counts once per rule and target
+        int actions = custom == null ? 0 : custom.inspect(t, input.clientIp(), pl, excl, seen, matches);
+        return matches.isEmpty() ? WafDecision.CLEAN : decide(matches, policy, actions);
     }
 
     /** For a value kind and paranoia level: per byte class, the set of rules (bit per rule) that class triggers. */
@@ -211,11 +233,22 @@ public final class WafEngine {
     }
 
     private static WafDecision decide(List<WafMatch> matches, WafPolicy policy) {
+        return decide(matches, policy, 0);
+    }
+
+    /**
+     * The verdict on {@code matches}. {@code actions} ({@link CustomRules#FORCE_BLOCK}, {@link
+     * CustomRules#FORCE_ALLOW}) are custom rules' overrides of the threshold; allow wins over block, since an
+     * allow rule is written to let a known request through whatever else it trips.
+     */
+    private static WafDecision decide(List<WafMatch> matches, WafPolicy policy, int actions) {
         int score = 0;
         for (WafMatch m : matches) {
             score += m.severity();
         }
-        boolean blocked = policy.mode() == WafPolicy.WafMode.BLOCK && score >= policy.anomalyThreshold();
+        boolean blocked = policy.mode() == WafPolicy.WafMode.BLOCK
+                && (score >= policy.anomalyThreshold() || (actions & CustomRules.FORCE_BLOCK) != 0)
+                && (actions & CustomRules.FORCE_ALLOW) == 0;
         return new WafDecision(score, blocked, matches);
     }
 
@@ -225,6 +258,9 @@ public final class WafEngine {
                 continue;
             }
             String et = e.target();
+            if ("REQUEST_PATH".equalsIgnoreCase(et)) {
+                et = "REQUEST_FILENAME"; // the config's name for the path; its values are named as in ModSecurity
+            }
             if (et == null || et.isEmpty() || et.equalsIgnoreCase(target)) {
                 return true;
             }

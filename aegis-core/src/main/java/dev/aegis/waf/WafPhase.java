@@ -32,7 +32,8 @@ public final class WafPhase implements Phase {
             return Outcome.proceed();
         }
         WafDecision decision = engine.inspect(
-                new InspectionInput(head.method(), head.uri(), head.headerList(), NO_BODY, false), policy);
+                new InspectionInput(head.method(), head.uri(), head.headerList(), NO_BODY, false,
+                        record.clientIp == null ? record.peerAddress : record.clientIp), policy);
         record.wafScore = decision.score();
         record.wafMatches = decision.matches();
         return decision.blocked() ? Outcome.fail(new ProxyError.Blocked(decision.score())) : Outcome.proceed();

@@ -33,7 +33,8 @@ class ConfigDefaultsTest {
         assertThat(config.admin()).isEqualTo(new AdminConfig(new HostPort("127.0.0.1", 9901), ""));
         assertThat(config.upstreams()).isEmpty();
         assertThat(config.routes()).isEmpty();
-        assertThat(config.waf()).isEqualTo(new WafConfig(WafMode.BLOCK, 1, 5, 128 * 1024, List.of()));
+        assertThat(config.waf()).isEqualTo(new WafConfig(WafMode.BLOCK, 1, 5, 128 * 1024, List.of(),
+                WafConfig.BodyOverLimit.INSPECT_PARTIAL));
         assertThat(config.cache()).isEqualTo(new CacheConfig(256L << 20, 8L << 20, null));
         assertThat(config.cluster()).isEqualTo(new ClusterConfig("default", null, Duration.ofMillis(100)));
         assertThat(config.clientIp()).isEqualTo(new ClientIpConfig(List.of("127.0.0.1/32", "::1/128"),
@@ -183,7 +184,7 @@ class ConfigDefaultsTest {
                     upstream: app
                     cache: { enabled: false }
                     rate_limit: { key: "header:X-Api-Key", limit: 5, window: 1m, on_sync_loss: deny }
-                waf: { mode: "off", paranoia: 2, anomaly_threshold: 10, body_limit: 1MB }
+                waf: { mode: "off", paranoia: 2, anomaly_threshold: 10, body_limit: 1MB, body_over_limit: block }
                 cache: { memory: 1GiB, max_object: 512KiB, redis: { url: "redis://cache:6379" } }
                 cluster: { name: eu, nats: { url: "nats://nats:4222" }, sync_interval: 250ms }
                 client_ip: { trusted_proxies: [10.0.0.0/8, "fd00::/8"], header: X-Real-IP }
@@ -220,7 +221,8 @@ class ConfigDefaultsTest {
         assertThat(route.cache()).isEqualTo(new CachePolicy(false, Duration.ZERO));
         assertThat(route.rateLimit()).isEqualTo(new RateLimitPolicy("header:X-Api-Key", 5, Duration.ofMinutes(1),
                 SyncLossPolicy.DENY));
-        assertThat(config.waf()).isEqualTo(new WafConfig(WafMode.OFF, 2, 10, 1_000_000, List.of()));
+        assertThat(config.waf()).isEqualTo(new WafConfig(WafMode.OFF, 2, 10, 1_000_000, List.of(),
+                WafConfig.BodyOverLimit.BLOCK));
         assertThat(config.cache()).isEqualTo(new CacheConfig(1L << 30, 512 * 1024, "redis://cache:6379"));
         assertThat(config.cluster()).isEqualTo(new ClusterConfig("eu", "nats://nats:4222", Duration.ofMillis(250)));
         assertThat(config.clientIp()).isEqualTo(new ClientIpConfig(List.of("10.0.0.0/8", "fd00::/8"), "X-Real-IP"));

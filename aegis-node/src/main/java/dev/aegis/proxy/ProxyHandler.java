@@ -484,7 +484,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             boolean truncated = !requestComplete || pendingBytes > limit;
             dev.aegis.waf.WafDecision decision = snapshot.waf().inspect(new dev.aegis.waf.InspectionInput(
-                    head.method(), head.uri(), head.headerList(), body, truncated), record.route.config().waf());
+                    head.method(), head.uri(), head.headerList(), body, truncated,
+                    record.clientIp == null ? record.peerAddress : record.clientIp), record.route.config().waf());
             // The decision covers line, headers and body: it replaces the header-only one.
             record.wafScore = decision.score();
             record.wafMatches = decision.matches();
