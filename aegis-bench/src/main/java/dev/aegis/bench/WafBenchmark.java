@@ -91,6 +91,22 @@ public class WafBenchmark {
         return new InspectionInput("POST", uri, headers, bytes, false);
     }
 
+    /** Free text customers write; every line's note differs (a line number), as in real orders. */
+    static final String[] NOTES = {
+        "Please deliver to the back door, the bell does not work on weekends.",
+        "Gift wrap please - it's for my mother's 60th birthday!",
+        "Leave with the neighbour at no. 14 if nobody is home",
+        "Call 07700 900123 on arrival; gate code is 4512#",
+        "Can you select a darker shade if the blue is out of stock?",
+        "Union Street entrance is closed, use Market Road instead.",
+        "Size M (not L) - I ordered the wrong one last time :(",
+        "Drop off between 9am and 5pm, Mon-Fri only.",
+        "Fragile: glassware inside. Don't stack heavy items on top.",
+        "Please include the receipt & a printed invoice for my company.",
+        "No plastic packaging if possible, thanks <3",
+        "Deliver to reception, 3rd floor, ask for Dr. O'Brien.",
+    };
+
     /** A realistic order document of about {@code size} bytes: nested objects, arrays, prose, numbers. */
     static String json(int size) {
         StringBuilder b = new StringBuilder("{\"customer\":{\"id\":48213,\"name\":\"Ada Lovelace\","
@@ -102,8 +118,8 @@ public class WafBenchmark {
                 b.append(',');
             }
             b.append("{\"sku\":\"SKU-").append(10_000 + i).append("\",\"qty\":").append(i % 7 + 1)
-                    .append(",\"price\":").append(19.99 + i).append(",\"note\":\"Please deliver to the back door, ")
-                    .append("the bell does not work on weekends.\",\"gift\":").append(i % 2 == 0).append('}');
+                    .append(",\"price\":").append(19.99 + i).append(",\"note\":\"").append(NOTES[i % NOTES.length])
+                    .append(" (order line ").append(i + 1).append(")\",\"gift\":").append(i % 2 == 0).append('}');
             i++;
         }
         b.append("],\"coupon\":null,\"total\":").append(i * 23.5).append('}');

@@ -17,7 +17,7 @@ import java.util.Set;
 final class RequiredLiterals {
     /** Literals shorter than this are useless as a filter (a byte class trigger already covers them). */
     static final int MIN_LENGTH = 2;
-    private static final int MAX_EXACT = 24;
+    private static final int MAX_EXACT = 64;
     private static final int MAX_LITERAL = 24;
 
     private final String re;
@@ -58,10 +58,104 @@ final class RequiredLiterals {
         }
     }
 
+    /**
+     * Byte-class requirements of {@code regex}: it can only match text that has every class of at least one of the
+     * returned masks (see {@link Value}); null when nothing is required. Letters and whitespace are never required
+     * (case folding and whitespace compression can produce them), and the caller drops classes that its view can
+     * create from others.
+     */
+    static int[] classMasks(String regex) {
+        try {
+            RequiredLiterals p = new RequiredLiterals(regex);
+            Info info = p.alternation();
+            if (p.i != regex.length()) {
+                return null;
+            }
+            for (int m : info.masks()) {
+                if (m == 0) {
+                    return null;
+                }
+            }
+            return info.masks().clone();
+        } catch (Unsupported | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static final int MAX_MASKS = 64;
+
+    /** Every alternative of {@code a} together with every one of {@code b}. */
+    private static int[] andMasks(int[] a, int[] b) {
+        if (a.length * b.length > MAX_MASKS) {
+            // too many combinations: requiring one side alone is weaker but still true; keep the more selective
+            return minBits(a) >= minBits(b) ? a : b;
+        }
+        int[] out = new int[a.length * b.length];
+        int k = 0;
+        for (int x : a) {
+            for (int y : b) {
+                out[k++] = x | y;
+            }
+        }
+        return out;
+    }
+
+    /** Either alternative. */
+    private static int[] orMasks(int[] a, int[] b) {
+        if (a.length + b.length > MAX_MASKS) {
+            // too many alternatives: fold the longer list into what all its alternatives share
+            if (a.length >= b.length) {
+                a = new int[] {intersection(a)};
+            } else {
+                b = new int[] {intersection(b)};
+            }
+            if (a.length + b.length > MAX_MASKS) {
+                return new int[] {intersection(a) & intersection(b)};
+            }
+        }
+        int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    private static int minBits(int[] masks) {
+        int min = Integer.MAX_VALUE;
+        for (int m : masks) {
+            min = Math.min(min, Integer.bitCount(m));
+        }
+        return min;
+    }
+
+    /** What every alternative requires (a weaker but single requirement). */
+    private static int intersection(int[] masks) {
+        int m = -1;
+        for (int x : masks) {
+            m &= x;
+        }
+        return m;
+    }
+
+    /** The class a literal character requires, or 0 for letters and whitespace (views can produce them). */
+    private static int classOf(char c) {
+        if (c > 0xFF || Character.isLetter(c) || c == ' ' || c == 0xA0) {
+            return 0;
+        }
+        return Value.classOf(c);
+    }
+
     /** What is known about the strings a sub-expression matches. */
-    private record Info(Set<String> exact, Set<String> any) {
-        static final Info NOTHING = new Info(null, null);
-        static final Info EMPTY = new Info(Set.of(""), null);
+    private record Info(Set<String> exact, Set<String> any, int[] masks) {
+        static final int[] NONE = {0};
+        static final Info NOTHING = new Info(null, null, NONE);
+        static final Info EMPTY = new Info(Set.of(""), null, NONE);
+
+        Info(Set<String> exact, Set<String> any) {
+            this(exact, any, NONE);
+        }
+
+        Info withMasks(int[] m) {
+            return new Info(exact, any, m);
+        }
 
         /** A set of which every match contains one member, or null. */
         Set<String> anySet() {
@@ -90,9 +184,11 @@ final class RequiredLiterals {
         }
         Set<String> exact = first.exact == null ? null : new LinkedHashSet<>(first.exact);
         Set<String> any = first.anySet() == null ? null : new LinkedHashSet<>(first.anySet());
+        int[] masks = first.masks();
         while (i < re.length() && re.charAt(i) == '|') {
             i++;
             Info next = concatenation();
+            masks = orMasks(masks, next.masks());
             if (exact != null && next.exact != null && exact.size() + next.exact.size() <= MAX_EXACT) {
                 exact.addAll(next.exact);
             } else {
@@ -104,7 +200,7 @@ final class RequiredLiterals {
                 any = null;
             }
         }
-        return exact != null ? new Info(exact, null) : new Info(null, any);
+        return exact != null ? new Info(exact, null, masks) : new Info(null, any, masks);
     }
 
     /**
@@ -115,8 +211,10 @@ final class RequiredLiterals {
         Set<String> run = Set.of("");
         Set<String> best = null;
         boolean allExact = true;
+        int[] masks = Info.NONE;
         while (i < re.length() && re.charAt(i) != '|' && re.charAt(i) != ')') {
             Info atom = quantified();
+            masks = andMasks(masks, atom.masks());
             Set<String> product = atom.exact == null ? null : product(run, atom.exact);
             if (product != null) {
                 run = product;
@@ -128,9 +226,9 @@ final class RequiredLiterals {
             run = atom.exact != null && !atom.exact.contains("") ? atom.exact : Set.of("");
         }
         if (allExact) {
-            return new Info(run, null);
+            return new Info(run, null, masks);
         }
-        return new Info(null, better(best, nonEmpty(run)));
+        return new Info(null, better(best, nonEmpty(run)), masks);
     }
 
     private static Set<String> product(Set<String> a, Set<String> b) {
@@ -182,13 +280,13 @@ final class RequiredLiterals {
             result = Info.NOTHING;
         } else if (c == '+') {
             i++;
-            result = new Info(null, atom.anySet());
+            result = new Info(null, atom.anySet(), atom.masks());
         } else if (c == '{' && isRepeat()) {
             int close = re.indexOf('}', i);
             String body = re.substring(i + 1, close);
             i = close + 1;
             int min = Integer.parseInt(body.contains(",") ? body.substring(0, body.indexOf(',')) : body);
-            result = min == 0 ? Info.NOTHING : new Info(null, atom.anySet());
+            result = min == 0 ? Info.NOTHING : new Info(null, atom.anySet(), atom.masks());
         } else {
             return atom;
         }
@@ -254,7 +352,7 @@ final class RequiredLiterals {
     }
 
     private static Info single(char c) {
-        return new Info(Set.of(String.valueOf(c)), null);
+        return new Info(Set.of(String.valueOf(c)), null, new int[] {classOf(c)});
     }
 
     private Info escape() throws Unsupported {
@@ -267,7 +365,10 @@ final class RequiredLiterals {
             case 'b', 'B', 'A', 'z' -> {
                 return Info.EMPTY;
             }
-            case 's', 'S', 'd', 'D', 'w', 'W' -> {
+            case 'd' -> {
+                return Info.NOTHING.withMasks(new int[] {Value.C_DIGIT});
+            }
+            case 's', 'S', 'D', 'w', 'W' -> {
                 return Info.NOTHING;
             }
             case 'n' -> {
@@ -342,6 +443,12 @@ final class RequiredLiterals {
             throw new Unsupported();
         }
         i = j + 1;
-        return simple && !chars.isEmpty() && chars.size() <= 4 ? new Info(chars, null) : Info.NOTHING;
+        // One of the listed characters is required: one alternative per distinct class (none if a letter or a
+        // space is among them, since views produce those).
+        int[] masks = chars.stream().mapToInt(ch -> classOf(ch.charAt(0))).distinct().toArray();
+        if (!simple || masks.length == 0 || java.util.Arrays.stream(masks).anyMatch(m -> m == 0)) {
+            masks = Info.NONE;
+        }
+        return simple && !chars.isEmpty() && chars.size() <= 8 ? new Info(chars, null, masks) : Info.NOTHING.withMasks(masks);
     }
 }

@@ -28,6 +28,14 @@ record Rule(int id, String family, int severity, int paranoia, int kinds, int tr
             return 0;
         }
 
+        /**
+         * Alternative sets of byte classes, one of which must be wholly present for a match (null: none); derived
+         * from a regex by {@link RequiredLiterals#classMasks}.
+         */
+        default int[] classMasks() {
+            return null;
+        }
+
         /** The view the literals are found in. */
         default Rules.View view() {
             return Rules.View.LOW;

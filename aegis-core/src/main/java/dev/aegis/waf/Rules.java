@@ -75,8 +75,27 @@ final class Rules {
         }
 
         @Override
+        public int[] classMasks() {
+            return detector.classMasks();
+        }
+
+        @Override
         public View view() {
             return detector.view();
+        }
+    }
+
+    /** A hand-written detector that only reports matches of {@code p} in {@code view}: it has the regex's filters. */
+    private static Rule.Detector likeRegex(Pattern p, View view, Rule.Detector d) {
+        RegexDetector r = new RegexDetector(p, view);
+        return new FilteredDetector(r.literals(), r.classMasks(), view, d);
+    }
+
+    record FilteredDetector(String[] literals, int[] classMasks, View view, Rule.Detector detector)
+            implements Rule.Detector {
+        @Override
+        public String test(Value v) {
+            return detector.test(v);
         }
     }
 
@@ -94,9 +113,25 @@ final class Rules {
     }
 
     /** A regex rule (RE2J, linear time); its prefilter literals are derived from the pattern. */
-    record RegexDetector(Pattern pattern, View view, String[] literals) implements Rule.Detector {
+    record RegexDetector(Pattern pattern, View view, String[] literals, int[] classMasks) implements Rule.Detector {
         RegexDetector(Pattern pattern, View view) {
-            this(pattern, view, RequiredLiterals.of(pattern.pattern()));
+            this(pattern, view, RequiredLiterals.of(pattern.pattern()), masksFor(pattern, view));
+        }
+
+        /** The regex's class requirements, without the ones its view can create ('/' from '\\' in the path view). */
+        private static int[] masksFor(Pattern pattern, View view) {
+            int[] masks = RequiredLiterals.classMasks(pattern.pattern());
+            if (masks == null) {
+                return null;
+            }
+            int drop = view == View.PATH ? C_SLASH : 0;
+            for (int k = 0; k < masks.length; k++) {
+                masks[k] &= ~drop;
+                if (masks[k] == 0) {
+                    return null;
+                }
+            }
+            return masks;
         }
 
         @Override
@@ -438,7 +473,7 @@ final class Rules {
         r.add(new Rule(932175, "rce", CRITICAL, 1, INPUT, C_EQ, regex(SHELL_ALIAS, LOW)));
         r.add(new Rule(932280, "rce", CRITICAL, 2, INPUT, C_BRACE, regex(BRACE_EXPANSION, LOW)));
         r.add(new Rule(932240, "rce", CRITICAL, 1, INPUT | UA | REFERER, C_DOLLAR, Rules::assembledCommand));
-        r.add(new Rule(932200, "rce", CRITICAL, 2, INPUT, C_STAR | C_OTHER, regex(SHELL_GLOB, SHELL)));
+        r.add(new Rule(932200, "rce", CRITICAL, 2, INPUT, C_STAR | C_OTHER_ANY, regex(SHELL_GLOB, SHELL)));
         // ---- 933 PHP
         r.add(new Rule(933100, "php", CRITICAL, 1, INPUT_PATH, C_LT | C_BRACKET, regex(PHP_OPEN, LOW)));
         r.add(new Rule(933110, "php", CRITICAL, 1, FILE, C_DOT, v -> phpFile(v.low())));
@@ -467,7 +502,8 @@ final class Rules {
         // ---- 941 XSS, 942 SQLi (detectors written elsewhere)
         r.add(new Rule(941100, "xss", CRITICAL, 1, INPUT_PATH | UA | REFERER, SPECIAL, v -> xss(v)));
         r.add(new Rule(942100, "sqli", CRITICAL, 1, INPUT_PATH & ~FILE, ~0, v -> sqli(v)));
-        r.add(new Rule(942151, "sqli", CRITICAL, 2, ARG | ARG_NAME | COOKIE | BODY, C_PAREN, Rules::sqlFunctionCall));
+        r.add(new Rule(942151, "sqli", CRITICAL, 2, ARG | ARG_NAME | COOKIE | BODY, C_PAREN,
+                likeRegex(SQL_FUNC_CALL, LOW, Rules::sqlFunctionCall))); // reports only SQL_FUNC_CALL matches
         r.add(new Rule(942210, "sqli", CRITICAL, 2, ARG | ARG_NAME | COOKIE | BODY, C_EQ | C_LT | C_GT | C_SEMI | C_SPACE | C_PLUS | C_PIPE | C_AMP, regex(SQL_CHAIN, LOW)));
         r.add(new Rule(942470, "sqli", CRITICAL, 2, ARG | ARG_NAME | COOKIE | BODY | PATH, C_ALPHA, regex(SQL_PROCS, LOW)));
         r.add(new Rule(942550, "sqli", CRITICAL, 1, INPUT_PATH, C_QUOTE | C_COLON, regex(SQL_JSON_OP, LOW)));
@@ -505,7 +541,7 @@ final class Rules {
         return List.copyOf(r);
     }
 
-    private static final int C_AT_ANY = C_OTHER;
+    private static final int C_AT_ANY = C_OTHER_ANY;
     private static final int C_PERCENT_OR_EQ = C_PCT | C_EQ | C_SPACE | C_PLUS;
     static final View DEC_LOWER = View.DEC_LOWER;
 
@@ -638,6 +674,9 @@ final class Rules {
 
     static String rfiInclude(Value v) {
         String l = v.low();
+        if (l.indexOf("//") < 0 && v.name.indexOf("//") < 0) {
+            return null; // both forms below need "//" (a URL) in the name or the value
+        }
         Matcher m = RFI_INCLUDE.matcher((v.kind & ARG) != 0 ? v.name.substring(v.name.indexOf(':') + 1).toLowerCase(Locale.ROOT) + "=" + l : l);
         if (m.find()) {
             return frag(l, m.start(), m.end());

@@ -380,6 +380,8 @@ final class Targets {
         private final String s;
         private int i;
         private int depth;
+        private final Map<String, String> seen = new java.util.HashMap<>();
+        private final Set<String> seenKeys = new java.util.HashSet<>();
 
         JsonWalker(String s) {
             this.s = s;
@@ -426,7 +428,9 @@ final class Targets {
                         return false;
                     }
                     String p = path.isEmpty() ? k : path + "." + k;
-                    add("JSON_KEYS:" + p, Value.ARG_NAME, k);
+                    if (seenKeys.add(p)) {
+                        add("JSON_KEYS:" + p, Value.ARG_NAME, k);
+                    }
                     ws();
                     if (i >= s.length() || s.charAt(i) != ':') {
                         return false;
@@ -479,7 +483,11 @@ final class Targets {
                 if (v == null) {
                     return false;
                 }
-                add("JSON:" + path, Value.ARG, v);
+                // An array of records repeats values under one name ("items.status": "shipped" a hundred times):
+                // the same name and text can only match the same rules, so each pair is inspected once.
+                if (!path.equals(seen.put(v, path))) {
+                    add("JSON:" + path, Value.ARG, v);
+                }
                 return true;
             }
             int st = i;
@@ -510,6 +518,15 @@ final class Targets {
                 return null;
             }
             i++;
+            int close = i;
+            while (close < s.length() && s.charAt(close) != '"' && s.charAt(close) != '\\') {
+                close++;
+            }
+            if (close < s.length() && s.charAt(close) == '"') {
+                String plain = s.substring(i, close); // no escape inside: the common case
+                i = close + 1;
+                return plain;
+            }
             StringBuilder sb = new StringBuilder();
             while (i < s.length()) {
                 char c = s.charAt(i++);

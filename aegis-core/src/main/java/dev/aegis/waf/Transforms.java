@@ -95,6 +95,13 @@ final class Transforms {
      * invalid bytes become Latin-1 characters and are flagged.
      */
     static String utf8(byte[] b, int off, int end, Flags flags) {
+        int k = off;
+        while (k < end && b[k] > 0) {
+            k++;
+        }
+        if (k == end) {
+            return new String(b, off, end - off, StandardCharsets.ISO_8859_1); // plain ASCII: nothing to check
+        }
         StringBuilder sb = new StringBuilder(end - off);
         int i = off;
         while (i < end) {

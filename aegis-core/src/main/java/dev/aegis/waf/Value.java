@@ -49,6 +49,12 @@ final class Value {
     static final int C_BSLASH = 1 << 23;
     static final int C_PLUS = 1 << 24;
     static final int C_DASH = 1 << 25;
+    static final int C_COMMA = 1 << 26;
+    static final int C_AT = 1 << 27;
+    static final int C_QMARK = 1 << 28;
+    static final int C_BANG = 1 << 29;
+    /** Punctuation without a class of its own, and the ones split out of it later (for triggers written before). */
+    static final int C_OTHER_ANY = C_OTHER | C_COMMA | C_AT | C_QMARK | C_BANG;
     /** Classes that may hide any other character once decoded. */
     static final int C_ENCODED = C_PCT | C_AMP | C_HIGH | C_BSLASH | C_PLUS;
     static final int C_ANY = -1;
@@ -89,6 +95,10 @@ final class Value {
                     case ' ' -> C_SPACE;
                     case '+' -> C_PLUS;
                     case '-' -> C_DASH;
+                    case ',' -> C_COMMA;
+                    case '@' -> C_AT;
+                    case '?' -> C_QMARK;
+                    case '!' -> C_BANG;
                     default -> C_OTHER;
                 };
             }
@@ -124,6 +134,11 @@ final class Value {
             m |= classesOf(dec());
         }
         this.classes = m;
+    }
+
+    /** The byte class of one character. */
+    static int classOf(char c) {
+        return c > 0xFF ? C_HIGH : CLASS[c];
     }
 
     static int classesOf(String s) {

@@ -23,6 +23,7 @@ public final class WafEngine {
     private final boolean[] literalFiltered;
     private final Rules.View[] literalViews;
     private final int[] requiredClasses;
+    private final int[][] classMasks;
     private final LiteralScanner literals;
     /**
      * Per (value kind, paranoia level): the indexes of the value rules that apply, built on first use. A request has
@@ -45,12 +46,14 @@ public final class WafEngine {
         literalFiltered = new boolean[valueRules.length];
         literalViews = new Rules.View[valueRules.length];
         requiredClasses = new int[valueRules.length];
+        classMasks = new int[valueRules.length][];
         for (int g = 0; g < valueRules.length; g++) {
             String[] lits = valueRules[g].detector().literals();
             groups.add(lits);
             literalFiltered[g] = lits != null;
             literalViews[g] = valueRules[g].detector().view();
             requiredClasses[g] = valueRules[g].detector().requiredClasses();
+            classMasks[g] = valueRules[g].detector().classMasks();
         }
         this.literals = new LiteralScanner(groups);
         this.ruleWords = (valueRules.length + 63) >>> 6;
@@ -165,6 +168,7 @@ public final class WafEngine {
                 for (long bits = candidates[k]; bits != 0; bits &= bits - 1) {
                     int g = k << 6 | Long.numberOfTrailingZeros(bits);
                     if ((v.classes & requiredClasses[g]) != requiredClasses[g]
+                            || classMasks[g] != null && !anyMaskPresent(classMasks[g], v.classes)
                             || literalFiltered[g] && !v.hit(literals, literalViews[g], g)) {
                         continue;
                     }
@@ -200,6 +204,15 @@ public final class WafEngine {
         // ---- custom rules: after the built-in ones, sharing `seen`, so each counts once per rule and target
         int actions = custom == null ? 0 : custom.inspect(t, input.clientIp(), pl, excl, seen, matches);
         return matches.isEmpty() ? WafDecision.CLEAN : decide(matches, policy, actions);
+    }
+
+    private static boolean anyMaskPresent(int[] masks, int classes) {
+        for (int m : masks) {
+            if ((classes & m) == m) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** For a value kind and paranoia level: per byte class, the set of rules (bit per rule) that class triggers. */

@@ -53,7 +53,12 @@ class WafPrefilterSoundnessTest {
                     }
                     matches++;
                     int req = r.detector().requiredClasses();
-                    boolean passes = (v.classes & req) == req
+                    int[] masks = r.detector().classMasks();
+                    boolean maskOk = masks == null;
+                    for (int k = 0; masks != null && k < masks.length; k++) {
+                        maskOk |= (v.classes & masks[k]) == masks[k];
+                    }
+                    boolean passes = (v.classes & req) == req && maskOk
                             && (r.detector().literals() == null || v.hit(scanner, r.detector().view(), g));
                     if (!passes) {
                         unsound.add(r.id() + " on " + v.name + "=" + v.raw + " literals "
