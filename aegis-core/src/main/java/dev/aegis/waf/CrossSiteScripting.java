@@ -503,7 +503,9 @@ public final class CrossSiteScripting {
             }
         }
         // sinks: alert( eval( fromCharCode( alert`1` (alert)(1) alert.call(
-        if (equalsAnyCi(s, w, e, SINKS)) {
+        if (e - w < 64 && (SINK_LENGTHS >>> (e - w) & 1) != 0
+                && c0 >= 'a' && c0 <= 'z' && (SINK_FIRSTS >>> (c0 - 'a') & 1) != 0
+                && equalsAnyCi(s, w, e, SINKS)) {
             if (after == '(' && e + 1 < n || after == '`') {
                 return found(s, w, n, "xss:script-call");
             }
@@ -830,6 +832,26 @@ public final class CrossSiteScripting {
 
     private static boolean regionEqualsCi(CharSequence s, int from, int to, String word) {
         return to - from == word.length() && matchCi(s, from, to, word);
+    }
+
+    /** Lengths and first letters of {@link #SINKS}: most words are neither, and are dismissed with two bit tests. */
+    private static final long SINK_LENGTHS = lengths(SINKS);
+    private static final long SINK_FIRSTS = firsts(SINKS);
+
+    private static long lengths(String[] words) {
+        long m = 0;
+        for (String w : words) {
+            m |= 1L << w.length();
+        }
+        return m;
+    }
+
+    private static long firsts(String[] words) {
+        long m = 0;
+        for (String w : words) {
+            m |= 1L << ((w.charAt(0) | 0x20) - 'a');
+        }
+        return m;
     }
 
     private static boolean equalsAnyCi(CharSequence s, int from, int to, String[] words) {

@@ -147,7 +147,7 @@ final class ProtocolRules {
         }));
         r.add(new RequestRule(920450, "protocol-enforcement", CRITICAL, 1, Value.HEADER | Value.HEADER_NAME, (t, s) -> {
             for (Map.Entry<String, String> h : t.headers) {
-                if (h.getKey() != null && RESTRICTED_HEADERS.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+                if (h.getKey() != null && RESTRICTED_HEADERS.contains(Targets.lowerName(h.getKey()))) {
                     s.match("REQUEST_HEADERS:" + h.getKey(), h.getKey());
                 }
             }

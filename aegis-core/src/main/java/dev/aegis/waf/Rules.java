@@ -522,7 +522,7 @@ final class Rules {
         // ---- 943 session fixation
         r.add(new Rule(943100, "session-fixation", CRITICAL, 1, INPUT_PATH, C_DOT | C_EQ | C_COLON, regex(SESSION_SET, LOW)));
         // ---- 944 Java / JNDI
-        r.add(new Rule(944100, "java", CRITICAL, 1, INPUT_PATH | HEADER | HEADER_NAME | COOKIE_NAME, C_DOT | C_PAREN | C_HASH | C_AT_ANY, phrase(JAVA, LOW)));
+        r.add(new Rule(944100, "java", CRITICAL, 1, INPUT_PATH | HEADER | HEADER_NAME | COOKIE_NAME, C_DOT | C_PAREN | C_HASH | C_AT, phrase(JAVA, LOW)));
         r.add(new Rule(944110, "java", CRITICAL, 1, INPUT_PATH | HEADER | HEADER_NAME | COOKIE_NAME, C_DOT, regex(JAVA_CLASS, LOW)));
         r.add(new Rule(944130, "java", CRITICAL, 1, INPUT_PATH | HEADER, C_BRACE | C_PAREN | C_HASH, regex(OGNL, LOW)));
         r.add(new Rule(944150, "log4shell", CRITICAL, 1, EVERYTHING, C_DOLLAR | C_BRACE, regex(JNDI, JNDIV)));
@@ -548,7 +548,7 @@ final class Rules {
     // ---------- detectors ----------
 
     static String encodedTraversal(String raw) {
-        if (raw.indexOf('%') < 0 && raw.indexOf('0') < 0) {
+        if (raw.indexOf('%') < 0 && !hasHexPrefix(raw)) {
             return null; // both forms below need a percent escape or a 0x escape
         }
         String l = raw.toLowerCase(Locale.ROOT);
@@ -571,6 +571,15 @@ final class Rules {
             }
         }
         return null;
+    }
+
+    private static boolean hasHexPrefix(String s) {
+        for (int i = s.indexOf('0'); i >= 0 && i + 1 < s.length(); i = s.indexOf('0', i + 1)) {
+            if ((s.charAt(i + 1) | 0x20) == 'x') {
+                return true;
+            }
+        }
+        return false;
     }
 
     static final PhraseMatcher SKELETON_FILES = PhraseMatcher.of("/etc/passwd", "/etc/shadow", "/etc/issue",

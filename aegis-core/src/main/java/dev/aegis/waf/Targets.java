@@ -51,7 +51,7 @@ final class Targets {
     }
 
     /** Lower-cased header name; the usual spellings of common headers are looked up rather than converted. */
-    private static String lowerName(String name) {
+    static String lowerName(String name) {
         String known = LOWER_NAMES.get(name);
         return known != null ? known : name.toLowerCase(Locale.ROOT);
     }

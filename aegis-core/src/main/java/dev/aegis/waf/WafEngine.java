@@ -151,7 +151,7 @@ public final class WafEngine {
         }
         int pl = Math.max(1, Math.min(4, policy.paranoia()));
         List<WafMatch> matches = new ArrayList<>(4);
-        Set<String> seen = new HashSet<>();
+        Set<String> seen = new HashSet<>(4);
         List<WafPolicy.Exclusion> excl = policy.exclusions();
         long[] candidates = new long[ruleWords];
         for (Value v : t.values) {
@@ -186,17 +186,14 @@ public final class WafEngine {
                 }
             }
         }
+        RequestMatches sink = new RequestMatches(excl, seen, matches);
         for (RequestRule r : requestRules) {
             if (r.paranoia() > pl) {
                 continue;
             }
+            sink.rule = r;
             try {
-                r.check().test(t, (target, fragment) -> {
-                    String key = r.id() + "\u0000" + target;
-                    if (!excluded(excl, r.id(), target) && seen.add(key)) {
-                        matches.add(new WafMatch(r.id(), r.family(), target, fragment, r.severity()));
-                    }
-                });
+                r.check().test(t, sink);
             } catch (RuntimeException e) {
                 // a request rule that cannot evaluate contributes nothing
             }
@@ -204,6 +201,27 @@ public final class WafEngine {
         // ---- custom rules: after the built-in ones, sharing `seen`, so each counts once per rule and target
         int actions = custom == null ? 0 : custom.inspect(t, input.clientIp(), pl, excl, seen, matches);
         return matches.isEmpty() ? WafDecision.CLEAN : decide(matches, policy, actions);
+    }
+
+    /** Collects request-rule matches; one per inspection, pointed at each rule in turn. */
+    private static final class RequestMatches implements RequestRule.Sink {
+        private final List<WafPolicy.Exclusion> exclusions;
+        private final Set<String> seen;
+        private final List<WafMatch> matches;
+        RequestRule rule;
+
+        RequestMatches(List<WafPolicy.Exclusion> exclusions, Set<String> seen, List<WafMatch> matches) {
+            this.exclusions = exclusions;
+            this.seen = seen;
+            this.matches = matches;
+        }
+
+        @Override
+        public void match(String target, String fragment) {
+            if (!excluded(exclusions, rule.id(), target) && seen.add(rule.id() + "\u0000" + target)) {
+                matches.add(new WafMatch(rule.id(), rule.family(), target, fragment, rule.severity()));
+            }
+        }
     }
 
     private static boolean anyMaskPresent(int[] masks, int classes) {
