@@ -24,7 +24,11 @@ public record WafConfig(WafPolicy.WafMode mode, int paranoia, int anomalyThresho
     public enum BodyOverLimit {
         /** Inspect the first {@code body_limit} bytes, tag the request as partly inspected, and let the rest stream. */
         INSPECT_PARTIAL,
-        /** Block the request: no byte past the limit reaches the origin uninspected. */
+        /**
+         * On routes in block mode, answer 413 and forward nothing: no byte past the limit reaches the origin
+         * uninspected. Routes in detect mode inspect the first part and tag the request, as with
+         * {@link #INSPECT_PARTIAL}.
+         */
         BLOCK
     }
 }

@@ -48,6 +48,20 @@ public sealed interface ProxyError {
         public String detail() { return "blocked by the WAF, anomaly score " + score; }
     }
 
+    /**
+     * A body the WAF would inspect is longer than {@code waf.body_limit} and {@code waf.body_over_limit} is
+     * {@code block} (on a route in {@code block} mode): refused rather than let bytes past the limit reach the
+     * origin uninspected. The node closes the connection when the body was not read to its end.
+     */
+    record BodyTooLargeForInspection(long limitBytes) implements ProxyError {
+        public Source source() { return Source.CLIENT; }
+        public int status() { return 413; }
+        public String publicMessage() { return "the request body is too large"; }
+        public String detail() {
+            return "request body longer than waf.body_limit (" + limitBytes + " bytes), body_over_limit: block";
+        }
+    }
+
     /** No route matched. */
     record NoRoute(String host, String path) implements ProxyError {
         public Source source() { return Source.CLIENT; }

@@ -27,6 +27,12 @@ public final class RequestRecord {
     /** The WAF's anomaly score and what matched (empty when clean or not inspected). */
     public int wafScore;
     public java.util.List<dev.aegis.waf.WafMatch> wafMatches = java.util.List.of();
+    /**
+     * The body the WAF reads was longer than {@code waf.body_limit}: only its first {@code body_limit} bytes were
+     * inspected ({@code body_over_limit: inspect_partial}, or a route in {@code detect} mode), or the request was
+     * refused with 413 ({@code body_over_limit: block}).
+     */
+    public boolean wafBodyTruncated;
     /** The upstream group name, the server of the last attempt, how many attempts were made. */
     public String upstream;
     public String upstreamServer;

@@ -303,6 +303,15 @@ public final class WafEngine {
             if (member == null && coll.equalsIgnoreCase(tc)) {
                 return true; // whole collection
             }
+            // A JSON body's fields (and an XML body's text) are arguments too, as for custom rules' ARGS.
+            if (member == null && coll.equalsIgnoreCase("ARGS")
+                    && (tc.equalsIgnoreCase("JSON") || tc.equalsIgnoreCase("XML"))) {
+                return true;
+            }
+            if (coll.equalsIgnoreCase("ARGS_NAMES") && tc.equalsIgnoreCase("JSON_KEYS")
+                    && (member == null || member.equals(tm))) {
+                return true;
+            }
             if (member != null && coll.equalsIgnoreCase("ARGS") && tc.equalsIgnoreCase("JSON") && member.equals(tm)) {
                 return true;
             }

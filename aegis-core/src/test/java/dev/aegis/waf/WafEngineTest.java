@@ -172,6 +172,29 @@ class WafEngineTest {
     }
 
     @Test
+    void aWholeArgsExclusionCoversJsonFieldsAndXmlText() {
+        List<Map.Entry<String, String>> h = new ArrayList<>(BROWSER);
+        h.add(Map.entry("Content-Type", "application/json"));
+        InspectionInput json = new InspectionInput("POST", "/submit", h,
+                "{\"note\":{\"text\":\"' OR '1'='1\"}}".getBytes(StandardCharsets.UTF_8), false);
+        assertThat(ENGINE.inspect(json, policy(WafMode.BLOCK, 1)).matches())
+                .anyMatch(m -> m.ruleId() == 942100 && m.target().equals("JSON:note.text"));
+        assertThat(ENGINE.inspect(json, policy(WafMode.BLOCK, 1, new WafPolicy.Exclusion(942100, "ARGS", 1)))
+                .matches()).noneMatch(m -> m.ruleId() == 942100);
+        assertThat(ENGINE.inspect(json, policy(WafMode.BLOCK, 1, new WafPolicy.Exclusion(942100, "ARGS:user", 1)))
+                .matches()).anyMatch(m -> m.ruleId() == 942100);
+
+        h.set(h.size() - 1, Map.entry("Content-Type", "application/xml"));
+        InspectionInput xml = new InspectionInput("POST", "/submit", h,
+                "<note>' OR '1'='1</note>".getBytes(StandardCharsets.UTF_8), false);
+        assertThat(ENGINE.inspect(xml, policy(WafMode.BLOCK, 1)).matches())
+                .anyMatch(m -> m.ruleId() == 942100 && m.target().equals("XML"));
+        // (the raw body is REQUEST_BODY, another target)
+        assertThat(ENGINE.inspect(xml, policy(WafMode.BLOCK, 1, new WafPolicy.Exclusion(942100, "ARGS", 1)))
+                .matches()).noneMatch(m -> m.ruleId() == 942100 && m.target().equals("XML"));
+    }
+
+    @Test
     void paranoiaGating() {
         InspectionInput noAccept = new InspectionInput("GET", "/", List.of(Map.entry("Host", "x")), new byte[0], false);
         assertThat(ENGINE.inspect(noAccept, policy(WafMode.BLOCK, 1)).matches()).noneMatch(m -> m.ruleId() == 920300);

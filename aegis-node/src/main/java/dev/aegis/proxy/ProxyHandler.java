@@ -66,7 +66,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
     private static final int MAX_PENDING_CONTENT = 64;
-    /** A body held for the WAF may come in many small chunks; the byte limit is what bounds it. */
+    /**
+     * A body held for the WAF may come in many small chunks; the byte limit is what bounds it. Past this many pieces
+     * they are merged into one buffer, so that tiny chunks can not end inspection before the limit.
+     */
     private static final int MAX_INSPECTED_PIECES = 16_384;
 
     private final NodeRuntime runtime;
@@ -326,6 +329,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(4);
         private int pendingBytes;
         private boolean awaitingBodyInspection;
+        /** The held body is refused with 413 once it is longer than waf.body_limit (body_over_limit: block). */
+        private boolean blockBodyOverLimit;
+        /** The buffer that many small held pieces were merged into, so that more can be appended to it. */
+        private HttpContent coalesced;
         private boolean hasBody;
         private boolean requestComplete;
         private boolean bodyBytesSent; // a body byte left for an origin: the request can no longer be replayed
@@ -420,26 +427,39 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             // RFC 9110 §10.1.1: only 100-continue is defined; HTTP/1.0 clients' Expect is ignored.
             String expect = request.headers().get(HttpHeaderNames.EXPECT);
+            boolean sendContinue = false;
             if (expect != null && request.protocolVersion() == HttpVersion.HTTP_1_1) {
                 if (!expect.equalsIgnoreCase("100-continue")) {
                     fail(new ProxyError.BadRequest(417, "unsupported expectation"));
                     return;
                 }
-                if (hasBody) {
-                    // We decided to take the body: tell the client now rather than waiting on the origin.
-                    ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
-                            Unpooled.EMPTY_BUFFER));
+                sendContinue = hasBody;
+            }
+            dev.aegis.config.WafConfig wafConfig = snapshot.config().waf();
+            dev.aegis.config.WafPolicy waf = record.route.config().waf();
+            boolean holdBody = hasBody && waf.mode() != dev.aegis.config.WafPolicy.WafMode.OFF
+                    && wafConfig.bodyLimitBytes() > 0
+                    && inspectableBody(request.headers().get(HttpHeaderNames.CONTENT_TYPE));
+            if (holdBody && waf.mode() == dev.aegis.config.WafPolicy.WafMode.BLOCK
+                    && wafConfig.bodyOverLimit() == dev.aegis.config.WafConfig.BodyOverLimit.BLOCK) {
+                blockBodyOverLimit = true;
+                if (HttpUtil.getContentLength(request, 0L) > wafConfig.bodyLimitBytes()) {
+                    // Announced too long: refused before a byte of it is read (and before 100 Continue invites it).
+                    bodyOverLimit();
+                    return;
                 }
+            }
+            if (sendContinue) {
+                // We decided to take the body: tell the client now rather than waiting on the origin.
+                ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                        Unpooled.EMPTY_BUFFER));
             }
             group = snapshot.upstream(record.upstream);
             if (group == null) {
                 fail(new ProxyError.Internal("route " + record.route.name() + " names no upstream group"));
                 return;
             }
-            dev.aegis.config.WafPolicy waf = record.route.config().waf();
-            if (hasBody && waf.mode() != dev.aegis.config.WafPolicy.WafMode.OFF
-                    && snapshot.config().waf().bodyLimitBytes() > 0
-                    && inspectableBody(request.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
+            if (holdBody) {
                 // Hold the body (up to waf.body_limit) until the WAF has seen it; only then pick a server.
                 awaitingBodyInspection = true;
                 lastUpstreamActivityNanos = System.nanoTime();
@@ -465,6 +485,43 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
 
         /**
+         * {@code body_over_limit: block} on a route in block mode: a held body longer than {@code waf.body_limit}
+         * (announced, or counted as it arrives) is answered 413 and nothing of it reaches an origin. The
+         * connection closes unless the body was read to its end.
+         */
+        private void bodyOverLimit() {
+            awaitingBodyInspection = false;
+            record.wafBodyTruncated = true;
+            fail(new ProxyError.BodyTooLargeForInspection(snapshot.config().waf().bodyLimitBytes()));
+        }
+
+        /**
+         * Many small pieces (a body sent in tiny chunks) are merged into one buffer, so that the piece count never
+         * cuts inspection short of {@code waf.body_limit}. Later merges append to the same buffer: each byte is
+         * copied about once.
+         */
+        private void coalescePending() {
+            HttpContent first = pending.peek();
+            io.netty.buffer.ByteBuf into;
+            if (first != null && first == coalesced) {
+                pending.poll();
+                into = first.content();
+            } else {
+                into = ctx.alloc().buffer(pendingBytes);
+            }
+            HttpContent c;
+            while ((c = pending.poll()) != null) {
+                try {
+                    into.writeBytes(c.content(), c.content().readerIndex(), c.content().readableBytes());
+                } finally {
+                    c.release();
+                }
+            }
+            coalesced = new io.netty.handler.codec.http.DefaultHttpContent(into);
+            pending.add(coalesced);
+        }
+
+        /**
          * The WAF on the whole request, body included: the first {@code waf.body_limit} bytes, held back from the
          * origin until now. A larger body is inspected in that part, tagged truncated, and then streams on.
          */
@@ -483,6 +540,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 }
             }
             boolean truncated = !requestComplete || pendingBytes > limit;
+            record.wafBodyTruncated = truncated;
             dev.aegis.waf.WafDecision decision = snapshot.waf().inspect(new dev.aegis.waf.InspectionInput(
                     head.method(), head.uri(), head.headerList(), body, truncated,
                     record.clientIp == null ? record.peerAddress : record.clientIp), record.route.config().waf());
@@ -572,10 +630,16 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (upstream == null || !pending.isEmpty()) {
                 pending.add(content);
                 pendingBytes += content.content().readableBytes();
-                if (awaitingBodyInspection && (requestComplete
-                        || pendingBytes >= snapshot.config().waf().bodyLimitBytes()
-                        || pending.size() >= MAX_INSPECTED_PIECES)) {
-                    inspectBody();
+                if (awaitingBodyInspection) {
+                    // Held until complete or one byte past the limit, so that "longer than body_limit" is known.
+                    long limit = snapshot.config().waf().bodyLimitBytes();
+                    if (pendingBytes > limit && blockBodyOverLimit) {
+                        bodyOverLimit();
+                    } else if (requestComplete || pendingBytes > limit) {
+                        inspectBody();
+                    } else if (pending.size() >= MAX_INSPECTED_PIECES) {
+                        coalescePending();
+                    }
                 }
                 return;
             }
@@ -619,10 +683,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (localResponse || responseComplete) {
                 ctx.read(); // draining a body we answered already
             } else if (upstream == null) {
-                // While the WAF waits for the body, up to waf.body_limit is held; else one connect's worth.
-                long maxBytes = awaitingBodyInspection ? snapshot.config().waf().bodyLimitBytes() : MAX_PENDING_BYTES;
-                int maxPieces = awaitingBodyInspection ? MAX_INSPECTED_PIECES : MAX_PENDING_CONTENT;
-                if (pendingBytes < maxBytes && pending.size() < maxPieces) {
+                // While the WAF waits for the body, up to waf.body_limit is held (a byte more tells that the body is
+                // longer; too many pieces are merged); else one connect's worth.
+                if (awaitingBodyInspection ? pendingBytes <= snapshot.config().waf().bodyLimitBytes()
+                        : pendingBytes < MAX_PENDING_BYTES && pending.size() < MAX_PENDING_CONTENT) {
                     ctx.read();
                 }
             } else if (upstream.isWritable()) {
@@ -1120,9 +1184,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             keepAliveClient = keep;
             setConnection(h);
             ChannelFuture f = ctx.writeAndFlush(out);
-            if (!keep) {
+            if (!keep && (requestComplete || done)) {
                 f.addListener(ChannelFutureListener.CLOSE);
             }
+            // Else a body is still arriving: finish() has exchangeDone close after a linger, since closing with
+            // unread input now would send a reset that can destroy this answer in flight.
             finish(true, keep);
         }
 
@@ -1142,7 +1208,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             endAttempt();
             record.totalNanos = System.nanoTime() - record.startNanos;
             runtime.accessLog().log(record);
-            if (record.wafScore > 0) {
+            // Every request the WAF matched on (a custom `log` rule scores 0 but is there to be logged), and
+            // every one whose body it could not read whole.
+            if (!record.wafMatches.isEmpty() || record.wafBodyTruncated) {
                 runtime.auditLog().log(record);
             }
             if (completed) {

@@ -159,14 +159,21 @@ public final class AccessLog implements AutoCloseable {
     }
 
     /**
-     * The audit line: who, which route, the score, whether it was blocked, and each match with its rule, family,
-     * target and the fragment that matched (already truncated by the engine).
+     * The audit line: who, which route, the score, whether it was blocked (by the score or a custom rule, or with
+     * 413 for a body over {@code waf.body_limit} under {@code body_over_limit: block}), {@code body_truncated} when
+     * the body was longer than {@code waf.body_limit}, and each match with its rule, family, target and the
+     * fragment that matched (already truncated by the engine).
      */
     static String auditJson(RequestRecord r) {
         StringBuilder b = new StringBuilder(300).append('{');
         requestFields(b, r);
         b.append("\"score\":").append(r.wafScore).append(",\"blocked\":")
-                .append(r.error instanceof dev.aegis.pipeline.ProxyError.Blocked).append(",\"matches\":[");
+                .append(r.error instanceof dev.aegis.pipeline.ProxyError.Blocked
+                        || r.error instanceof dev.aegis.pipeline.ProxyError.BodyTooLargeForInspection);
+        if (r.wafBodyTruncated) {
+            b.append(",\"body_truncated\":true");
+        }
+        b.append(",\"matches\":[");
         for (int i = 0; i < r.wafMatches.size(); i++) {
             dev.aegis.waf.WafMatch m = r.wafMatches.get(i);
             b.append(i == 0 ? "{" : ",{").append("\"rule_id\":").append(m.ruleId()).append(',');
