@@ -109,6 +109,16 @@ final class CustomRules {
      *
      * @return {@link #FORCE_BLOCK} and/or {@link #FORCE_ALLOW} when a rule with that action matched
      */
+    /** Whether a rule with the {@code allow} action exists (then no verdict is final before these rules ran). */
+    boolean canAllow() {
+        for (Compiled rule : rules) {
+            if (rule.action() == CustomRule.Action.ALLOW) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     int inspect(Targets t, String clientIp, int paranoia, List<WafPolicy.Exclusion> exclusions, Set<String> seen,
                 List<WafMatch> matches) {
         Run run = new Run(t, clientIp, exclusions, seen, matches);

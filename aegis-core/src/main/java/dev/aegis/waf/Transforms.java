@@ -1,6 +1,7 @@
 package dev.aegis.waf;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Map;
 
 /** Stateless value transformations. None throws on malformed input; they report it through {@link Flags}. */
@@ -292,8 +293,12 @@ final class Transforms {
 
     /** Lower case (ASCII and Latin), whitespace runs (incl. vertical tab, form feed, NBSP) compressed to one space. */
     static String lowerCompress(String s) {
-        if (isLowerCompressed(s)) {
+        int shape = caseAndSpaceShape(s);
+        if (shape == 0) {
             return s; // the common case, and the same instance lets the prefilter reuse its scan
+        }
+        if (shape == 1) {
+            return s.toLowerCase(Locale.ROOT); // only ASCII capitals to fold: the JDK's fast path
         }
         StringBuilder sb = new StringBuilder(s.length());
         boolean ws = false;
@@ -312,16 +317,24 @@ final class Transforms {
         return sb.toString();
     }
 
-    private static boolean isLowerCompressed(String s) {
+    /**
+     * 0: already lower-case ASCII with single spaces; 1: only ASCII capitals to fold; 2: anything else (whitespace
+     * runs, control or non-ASCII characters).
+     */
+    private static int caseAndSpaceShape(String s) {
+        int shape = 0;
         char prev = 'x';
         for (int i = 0, n = s.length(); i < n; i++) {
             char c = s.charAt(i);
-            if (c >= 'A' && c <= 'Z' || c < ' ' || c >= 0x7F || c == ' ' && prev == ' ') {
-                return false;
+            if (c < ' ' || c >= 0x7F || c == ' ' && prev == ' ') {
+                return 2;
+            }
+            if (c >= 'A' && c <= 'Z') {
+                shape = 1;
             }
             prev = c;
         }
-        return true;
+        return shape;
     }
 
     /** Whitespace as {@link #lowerCompress} sees it: space, tab, CR, LF, vertical tab, form feed, NBSP. */

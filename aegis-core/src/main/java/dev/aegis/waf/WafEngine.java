@@ -32,6 +32,8 @@ public final class WafEngine {
     private static final int INDEXED_KIND_BITS = 14;
     private final AtomicReferenceArray<long[][]> rulesByKind = new AtomicReferenceArray<>(4 << INDEXED_KIND_BITS);
     private final int ruleWords;
+    /** No custom rule can allow a request, so reaching the threshold in block mode settles the verdict. */
+    private final boolean blockIsFinal;
     private final RequestRule[] requestRules;
     private final Map<Integer, Integer> kindsById = new HashMap<>();
     private final Set<Integer> ids;
@@ -76,6 +78,7 @@ public final class WafEngine {
             }
         }
         // ---- end custom rules
+        this.blockIsFinal = custom == null || !custom.canAllow();
         this.ids = Set.copyOf(all);
     }
 
@@ -154,6 +157,13 @@ public final class WafEngine {
         Set<String> seen = new HashSet<>(4);
         List<WafPolicy.Exclusion> excl = policy.exclusions();
         long[] candidates = new long[ruleWords];
+        // Block mode stops the built-in rules at the match that reaches the threshold, as ModSecurity's early blocking
+        // does: the verdict can not change any more, and an attack costs no more than it must. Detect mode sees
+        // every rule.
+        int stopAt = policy.mode() == WafPolicy.WafMode.BLOCK && blockIsFinal ? policy.anomalyThreshold()
+                : Integer.MAX_VALUE;
+        int score = 0;
+        values:
         for (Value v : t.values) {
             // The rules of this kind and level whose trigger class is present: OR of one bit set per class present.
             long[][] byClass = rulesFor(v.kind, pl);
@@ -182,9 +192,19 @@ public final class WafEngine {
                     // exclusions and duplicates are checked only for a match: the common case pays nothing for them
                     if (frag != null && !excluded(excl, r.id(), v.name) && seen.add(r.id() + "\u0000" + v.name)) {
                         matches.add(new WafMatch(r.id(), r.family(), v.name, frag, r.severity()));
+                        score += r.severity();
+                        if (score >= stopAt) {
+                            break values;
+                        }
                     }
                 }
             }
+        }
+        if (score >= stopAt) {
+            // The remaining built-in rules are skipped; the operator's own rules still run (few, and a log rule
+            // is often there to tag exactly these requests).
+            int actions = custom == null ? 0 : custom.inspect(t, input.clientIp(), pl, excl, seen, matches);
+            return decide(matches, policy, actions);
         }
         RequestMatches sink = new RequestMatches(excl, seen, matches);
         for (RequestRule r : requestRules) {

@@ -87,7 +87,7 @@ class CustomRulesTest {
     }
 
     private static WafDecision inspect(CustomRule rule, InspectionInput in) {
-        return engine(rule).inspect(in, policy(WafMode.BLOCK, 1));
+        return WafEngineTest.full(engine(rule), in, policy(WafMode.BLOCK, 1));
     }
 
     /** The custom matches only (the built-in rules stay quiet on these requests, but this does not rely on it). */
