@@ -107,19 +107,33 @@ public class WafBenchmark {
         "Deliver to reception, 3rd floor, ask for Dr. O'Brien.",
     };
 
-    /** A realistic order document of about {@code size} bytes: nested objects, arrays, prose, numbers. */
+    /**
+     * An order document of about {@code size} bytes, shaped like a shop's API payload: a customer record and an array
+     * of line items (SKU, product name, quantity, price, currency, status, timestamps), a free-text note from the
+     * customer on every fourth line (each different, with the punctuation people type: quotes, parentheses, '&',
+     * '#', '<3').
+     */
     static String json(int size) {
         StringBuilder b = new StringBuilder("{\"customer\":{\"id\":48213,\"name\":\"Ada Lovelace\","
                 + "\"email\":\"ada@example.com\",\"address\":{\"street\":\"12 Analytical Row\",\"city\":\"London\","
                 + "\"zip\":\"EC1A 1BB\"}},\"items\":[");
+        String[] products = {"Walnut desk lamp", "Linen shirt, navy", "Espresso cups (set of 4)", "USB-C cable 2m",
+            "Wool throw - grey", "Cast iron pan 28cm"};
+        String[] statuses = {"pending", "paid", "packed", "shipped", "delivered"};
         int i = 0;
-        while (b.length() < size - 120) {
+        while (b.length() < size - 200) {
             if (i > 0) {
                 b.append(',');
             }
-            b.append("{\"sku\":\"SKU-").append(10_000 + i).append("\",\"qty\":").append(i % 7 + 1)
-                    .append(",\"price\":").append(19.99 + i).append(",\"note\":\"").append(NOTES[i % NOTES.length])
-                    .append(" (order line ").append(i + 1).append(")\",\"gift\":").append(i % 2 == 0).append('}');
+            b.append("{\"sku\":\"SKU-").append(10_000 + i).append("\",\"name\":\"").append(products[i % products.length])
+                    .append("\",\"qty\":").append(i % 7 + 1).append(",\"price\":").append(19.99 + i)
+                    .append(",\"currency\":\"EUR\",\"status\":\"").append(statuses[i % statuses.length])
+                    .append("\",\"updated_at\":\"2026-11-").append(10 + i % 18).append("T14:").append(10 + i % 50)
+                    .append(":00Z\",\"gift\":").append(i % 2 == 0);
+            if (i % 4 == 0) {
+                b.append(",\"note\":\"").append(NOTES[i / 4 % NOTES.length]).append(" (line ").append(i + 1).append(")\"");
+            }
+            b.append('}');
             i++;
         }
         b.append("],\"coupon\":null,\"total\":").append(i * 23.5).append('}');

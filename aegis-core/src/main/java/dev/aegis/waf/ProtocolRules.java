@@ -231,7 +231,7 @@ final class ProtocolRules {
         List<Value> named = null;
         for (Value v : t.values) {
             if ((v.kind & Value.ARG_NAME) != 0 && !v.name.startsWith("JSON_KEYS:")
-                    && Rules.SESSION_NAME.matcher(v.raw.toLowerCase(Locale.ROOT)).find()) {
+                    && Rules.isSessionName(v.raw.toLowerCase(Locale.ROOT))) {
                 if (named == null) {
                     named = new java.util.ArrayList<>(2);
                 }

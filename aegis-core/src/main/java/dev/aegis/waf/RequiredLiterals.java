@@ -84,6 +84,50 @@ final class RequiredLiterals {
 
     private static final int MAX_MASKS = 64;
 
+    /**
+     * The top-level alternatives of {@code regex} ({@code a|b|c} gives {@code a}, {@code b}, {@code c}), or null when
+     * it has only one, or one of them is empty, or it starts with flags (which would not carry over).
+     */
+    static java.util.List<String> branches(String regex) {
+        if (regex.startsWith("(?") && !regex.startsWith("(?:")) {
+            return null;
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        int depth = 0;
+        int start = 0;
+        boolean inClass = false;
+        for (int k = 0; k < regex.length(); k++) {
+            char c = regex.charAt(k);
+            if (c == '\\') {
+                k++;
+            } else if (inClass) {
+                if (c == ']') {
+                    inClass = false;
+                }
+            } else if (c == '[') {
+                inClass = true;
+                if (k + 1 < regex.length() && regex.charAt(k + 1) == '^') {
+                    k++;
+                }
+                if (k + 1 < regex.length() && regex.charAt(k + 1) == ']') {
+                    k++; // a leading ']' is a member
+                }
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                depth--;
+            } else if (c == '|' && depth == 0) {
+                out.add(regex.substring(start, k));
+                start = k + 1;
+            }
+        }
+        out.add(regex.substring(start));
+        if (out.size() < 2 || out.stream().anyMatch(String::isEmpty) || depth != 0) {
+            return null;
+        }
+        return out;
+    }
+
     /** Every alternative of {@code a} together with every one of {@code b}. */
     private static int[] andMasks(int[] a, int[] b) {
         if (a.length * b.length > MAX_MASKS) {

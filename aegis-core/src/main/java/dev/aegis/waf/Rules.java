@@ -113,14 +113,39 @@ final class Rules {
     }
 
     /** A regex rule (RE2J, linear time); its prefilter literals are derived from the pattern. */
-    record RegexDetector(Pattern pattern, View view, String[] literals, int[] classMasks) implements Rule.Detector {
+    record RegexDetector(Pattern pattern, View view, String[] literals, int[] classMasks, Branch[] branches)
+            implements Rule.Detector {
         RegexDetector(Pattern pattern, View view) {
-            this(pattern, view, RequiredLiterals.of(pattern.pattern()), masksFor(pattern, view));
+            this(pattern, view, RequiredLiterals.of(pattern.pattern()), masksFor(pattern.pattern(), view),
+                    branchesOf(pattern, view));
+        }
+
+        /**
+         * One top-level alternative of the regex with its own filters. RE2J's cost grows with the size of the
+         * pattern, and a value usually passes the filters of one alternative at most, so a regex of many
+         * alternatives runs as the few that can match.
+         */
+        record Branch(Pattern pattern, String[] literals, int[] classMasks) {
+        }
+
+        private static Branch[] branchesOf(Pattern pattern, View view) {
+            List<String> parts = RequiredLiterals.branches(pattern.pattern());
+            if (parts == null) {
+                return null;
+            }
+            Branch[] out = new Branch[parts.size()];
+            for (int k = 0; k < out.length; k++) {
+                String[] lits = RequiredLiterals.of(parts.get(k));
+                // literals are compared lower-cased; the DEC view keeps case, so it only gets the class filter
+                out[k] = new Branch(Pattern.compile(parts.get(k)),
+                        view == View.DEC || lits == null || lits.length > 8 ? null : lits, masksFor(parts.get(k), view));
+            }
+            return out;
         }
 
         /** The regex's class requirements, without the ones its view can create ('/' from '\\' in the path view). */
-        private static int[] masksFor(Pattern pattern, View view) {
-            int[] masks = RequiredLiterals.classMasks(pattern.pattern());
+        private static int[] masksFor(String regex, View view) {
+            int[] masks = RequiredLiterals.classMasks(regex);
             if (masks == null) {
                 return null;
             }
@@ -137,9 +162,44 @@ final class Rules {
         @Override
         public String test(Value v) {
             String s = view.of(v);
-            Matcher mm = pattern.matcher(s);
-            return mm.find() ? frag(s, mm.start(), mm.end()) : null;
+            if (branches == null) {
+                Matcher mm = pattern.matcher(s);
+                return mm.find() ? frag(s, mm.start(), mm.end()) : null;
+            }
+            // The leftmost match of any alternative, the earlier alternative on a tie: what the whole regex finds.
+            int start = Integer.MAX_VALUE;
+            int end = -1;
+            for (Branch b : branches) {
+                if (b.classMasks() != null && !anyMask(b.classMasks(), v.classes)
+                        || b.literals() != null && !containsAny(s, b.literals())) {
+                    continue;
+                }
+                Matcher mm = b.pattern().matcher(s);
+                if (mm.find() && mm.start() < start) {
+                    start = mm.start();
+                    end = mm.end();
+                }
+            }
+            return end < 0 ? null : frag(s, start, end);
         }
+    }
+
+    static boolean anyMask(int[] masks, int classes) {
+        for (int m : masks) {
+            if ((classes & m) == m) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean containsAny(String s, String[] literals) {
+        for (String l : literals) {
+            if (s.contains(l)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The text a detector reads: which transformations of the value. */
@@ -358,7 +418,32 @@ final class Rules {
     static final Pattern SMUGGLE = Pattern.compile("(?:^|[\\r\\n])\\s*(?:get|post|head|put|delete|options|patch|trace|connect|propfind)\\s+[^\\s]+\\s+http/\\d");
     static final Pattern CRLF_ANY_HDR = Pattern.compile("[\\r\\n]+\\s*[a-z][a-z0-9-]{1,40}\\s*:\\s*\\S");
     static final Pattern SESSION_SET = Pattern.compile("\\.cookie\\s*=|document\\.cookie\\b|<meta[^>]*http-equiv\\s*=\\s*['\"]?set-cookie|\\bset-cookie\\s*:");
-    static final Pattern SESSION_NAME = Pattern.compile("^(?:jsessionid|aspsessionid[a-z]*|asp\\.net_sessionid|phpsessid|sessionid|session_id|session-id|sessid|sid|cfid|cftoken|jservsession|jwsession|weblogicsession|_session_id|_rails_session|[a-z0-9]*_session|sessiontoken|session_token|session|connect\\.sid|laravel_session|ci_session|symfony|zendsession|dwrsessionid)$");
+    /** Session-cookie names of common platforms, as argument names (session fixation). */
+    static final Set<String> SESSION_NAMES = Set.of("jsessionid", "asp.net_sessionid", "phpsessid", "sessionid",
+            "session_id", "session-id", "sessid", "sid", "cfid", "cftoken", "jservsession", "jwsession",
+            "weblogicsession", "_session_id", "_rails_session", "sessiontoken", "session_token", "session",
+            "connect.sid", "laravel_session", "ci_session", "symfony", "zendsession", "dwrsessionid");
+
+    /** {@link #SESSION_NAMES}, {@code aspsessionid...} or {@code ..._session}; {@code lower} is lower-cased. */
+    static boolean isSessionName(String lower) {
+        if (SESSION_NAMES.contains(lower)) {
+            return true;
+        }
+        if (lower.startsWith("aspsessionid")) {
+            return onlyChars(lower, 12, lower.length(), false);
+        }
+        return lower.endsWith("_session") && onlyChars(lower, 0, lower.length() - 8, true);
+    }
+
+    private static boolean onlyChars(String s, int from, int to, boolean digitsToo) {
+        for (int k = from; k < to; k++) {
+            char c = s.charAt(k);
+            if (!(c >= 'a' && c <= 'z' || digitsToo && c >= '0' && c <= '9')) {
+                return false;
+            }
+        }
+        return true;
+    }
     static final Pattern NODE_DOS = Pattern.compile("while\\s*\\(+\\s*(?:[!+-]\\s*)*(?:infinity|string|number|object|array|undefined|\"\"|''|``|\\[\\]|\\{\\}|\\d+)\\s*\\)+\\s*(?:;|\\{|$)|\\bdo\\s*\\{[^}]{0,200}\\}\\s*while\\s*\\(|while\\s*\\(\\s*[a-z_$][\\w$]*\\s*-\\s*[a-z_$][\\w$]*\\s*<\\s*\\d{3,}|while\\s*\\(\\s*(?:true|1|this|!0|!false|\\[\\])\\s*\\)|for\\s*\\(\\s*;\\s*;\\s*\\)|\\.repeat\\(\\s*\\d{6,}\\s*\\)|new\\s+array\\(\\s*\\d{7,}\\s*\\)");
     static final Pattern JAVA_CLASS = Pattern.compile("\\b(?:java|javax|jdk|sun|com\\.sun|org\\.omg|org\\.apache|org\\.springframework|org\\.hibernate|groovy|bsh)\\.[a-z_$][a-z0-9_$]*\\.[a-z_$]");
     static final Pattern JAVA_DESER = Pattern.compile("ro0ab|kztaau|cs7qaf|aced0005|\\xac\\xed\\x00\\x05|h4siaaaaaaaa");
@@ -439,6 +524,7 @@ final class Rules {
 
     static List<Rule> valueRules() {
         List<Rule> r = new ArrayList<>();
+        Rule.Detector winBatch = regex(WIN_BATCH, LOW);
         // ---- 930 LFI / traversal
         r.add(new Rule(930100, "lfi", CRITICAL, 1, INPUT_PATH | URI | ALL_HEADERS, C_PCT | C_DIGIT,
                 v -> encodedTraversal(v.raw)));
@@ -458,7 +544,8 @@ final class Rules {
         r.add(new Rule(932170, "shellshock", CRITICAL, 1, EVERYTHING, C_PAREN, requiring(C_PAREN | C_BRACE, regex(SHELLSHOCK, DEC))));
         r.add(new Rule(932171, "shellshock", CRITICAL, 1, EVERYTHING, C_PAREN,
                 requiring(C_PAREN | C_BRACE | C_SEMI, regex(SHELLSHOCK_ANY, LOW))));
-        r.add(new Rule(932140, "rce", CRITICAL, 1, INPUT, C_PERCENT_OR_EQ, regex(WIN_BATCH, LOW)));
+        r.add(new Rule(932140, "rce", CRITICAL, 1, INPUT, C_PERCENT_OR_EQ,
+                likeRegex(WIN_BATCH, LOW, v -> batchKeywordAtStart(v.low()) ? winBatch.test(v) : null)));
         r.add(new Rule(932390, "rce", CRITICAL, 1, INPUT | UA | REFERER, C_PAREN,
                 requiring(C_PAREN | C_BRACE | C_PIPE | C_AMP | C_SEMI, regex(FORK_BOMB, SHELL))));
         r.add(new Rule(932235, "rce", CRITICAL, 1, INPUT | UA | REFERER, C_SPACE | C_PLUS | C_PCT,
@@ -479,12 +566,16 @@ final class Rules {
         r.add(new Rule(933110, "php", CRITICAL, 1, FILE, C_DOT, v -> phpFile(v.low())));
         r.add(new Rule(933120, "php", CRITICAL, 1, INPUT, C_EQ, v -> phpIni(v.low())));
         r.add(new Rule(933130, "php", CRITICAL, 1, INPUT_PATH, C_DOLLAR | C_COLON, phrase(PHP_VARS, LOW)));
-        r.add(new Rule(933150, "php", CRITICAL, 1, INPUT_PATH, C_PAREN, v -> phpCall(v, PHP_FUNCS_STRONG, false)));
-        r.add(new Rule(933160, "php", CRITICAL, 1, INPUT_PATH, C_PAREN, v -> phpCall(v, PHP_FUNCS_WEAK, true)));
+        // phpCall reports only a phrase of its list found in the lower-cased decoded view: those are its literals
+        r.add(new Rule(933150, "php", CRITICAL, 1, INPUT_PATH, C_PAREN,
+                anchored(List.of(PHP_FUNCS_STRONG.phrases()), DEC_LOWER, v -> phpCall(v, PHP_FUNCS_STRONG, false))));
+        r.add(new Rule(933160, "php", CRITICAL, 1, INPUT_PATH, C_PAREN,
+                anchored(List.of(PHP_FUNCS_WEAK.phrases()), DEC_LOWER, v -> phpCall(v, PHP_FUNCS_WEAK, true))));
         r.add(new Rule(933170, "php", CRITICAL, 1, INPUT | HEADER, C_COLON, regex(PHP_SERIAL, LOW)));
         r.add(new Rule(933210, "php", CRITICAL, 1, INPUT, C_DOLLAR, regex(PHP_VARFUNC, DEC_LOWER)));
         // ---- 934 generic: node, SSRF, prototype pollution, ruby, SSTI
-        r.add(new Rule(934100, "node", CRITICAL, 1, INPUT, C_PAREN | C_DOT | C_GT | C_EQ, v -> nodeInjection(v)));
+        r.add(new Rule(934100, "node", CRITICAL, 1, INPUT, C_PAREN | C_DOT | C_GT | C_EQ,
+                anchored(List.of(NODE.phrases()), LOW, Rules::nodeInjection))); // needs a NODE phrase first
         r.add(new Rule(934110, "ssrf", CRITICAL, 1, ARG | COOKIE | XHDR | BODY, C_COLON, regex(SSRF, LOW)));
         r.add(new Rule(934120, "ssrf", CRITICAL, 1, ARG | COOKIE | XHDR, C_COLON, regex(SSRF_SCHEME, LOW)));
         r.add(new Rule(934130, "prototype-pollution", CRITICAL, 1, INPUT, C_ALPHA, phrase(PROTO, LOW)));
@@ -594,7 +685,13 @@ final class Rules {
      * separators and escapes collapsed to '/', a sensitive file name must follow and a traversal marker be present.
      */
     static String obfuscatedTraversal(Value v) {
-        String l = v.raw.toLowerCase(Locale.ROOT);
+        String r = v.raw;
+        // the markers below, tested on the raw text before paying for a lower-cased copy
+        if (r.indexOf('%') < 0 && r.indexOf("..") < 0 && r.indexOf('\\') < 0 && r.indexOf("?.") < 0
+                && !hasHexPrefix(r) && !v.has(C_HIGH)) {
+            return null;
+        }
+        String l = r.toLowerCase(Locale.ROOT);
         if (!(l.contains("..") || l.contains("%c0") || l.contains("%c1") || l.contains("%e0") || l.contains("%u")
                 || l.contains("0x2e") || l.contains("0x2f") || l.contains("0x5c") || l.contains("%2e") || l.contains("%5c")
                 || l.contains("\\") || l.contains("%25") || l.contains("?.") || hasNonAscii(l))) {
@@ -970,6 +1067,33 @@ final class Rules {
         return false;
     }
 
+    /**
+     * Whether {@code for} or {@code if} stands where {@link #WIN_BATCH} looks for it: at the start, or after
+     * {@code & | ; ( newline} and blanks, with an optional {@code @}. The regex needs one there.
+     */
+    static boolean batchKeywordAtStart(String s) {
+        int n = s.length();
+        for (int i = -1; i < n; i++) {
+            if (i >= 0) {
+                char c = s.charAt(i);
+                if (c != '&' && c != '|' && c != ';' && c != '(' && c != '\n') {
+                    continue;
+                }
+            }
+            int j = i + 1;
+            while (i >= 0 && j < n && isRegexSpace(s.charAt(j))) {
+                j++;
+            }
+            if (j < n && s.charAt(j) == '@') {
+                j++;
+            }
+            if (s.startsWith("for", j) || s.startsWith("if", j)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static boolean isRegexSpace(char c) {
         return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
     }
@@ -1026,7 +1150,7 @@ final class Rules {
     }
 
     static String phpCall(Value v, PhraseMatcher funcs, boolean weak) {
-        String l = v.dec().toLowerCase(Locale.ROOT);
+        String l = v.decLower();
         String[] hit = new String[1];
         funcs.scan(l, (idx, end) -> {
             String ph = funcs.phrase(idx);

@@ -382,6 +382,16 @@ final class Targets {
         private int depth;
         private final Map<String, String> seen = new java.util.HashMap<>();
         private final Set<String> seenKeys = new java.util.HashSet<>();
+        /** Child paths already built, by parent path then key: records in an array share their keys. */
+        private final Map<String, Map<String, String>> paths = new java.util.HashMap<>();
+
+        private String childPath(String parent, String key) {
+            if (parent.isEmpty()) {
+                return key;
+            }
+            return paths.computeIfAbsent(parent, x -> new java.util.HashMap<>())
+                    .computeIfAbsent(key, x -> parent + "." + key);
+        }
 
         JsonWalker(String s) {
             this.s = s;
@@ -427,7 +437,7 @@ final class Targets {
                     if (k == null) {
                         return false;
                     }
-                    String p = path.isEmpty() ? k : path + "." + k;
+                    String p = childPath(path, k);
                     if (seenKeys.add(p)) {
                         add("JSON_KEYS:" + p, Value.ARG_NAME, k);
                     }
@@ -484,8 +494,9 @@ final class Targets {
                     return false;
                 }
                 // An array of records repeats values under one name ("items.status": "shipped" a hundred times):
-                // the same name and text can only match the same rules, so each pair is inspected once.
-                if (!path.equals(seen.put(v, path))) {
+                // the same name and text can only match the same rules, so each pair is inspected once. (Short
+                // values only: long texts rarely repeat, and hashing them would cost more than it saves.)
+                if (v.length() > 64 || !path.equals(seen.put(v, path))) {
                     add("JSON:" + path, Value.ARG, v);
                 }
                 return true;

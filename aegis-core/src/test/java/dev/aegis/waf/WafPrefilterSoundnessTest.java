@@ -48,6 +48,14 @@ class WafPrefilterSoundnessTest {
                     } catch (RuntimeException e) {
                         continue;
                     }
+                    if (r.detector() instanceof Rules.RegexDetector rd) {
+                        // alternatives run one by one, behind their own filters: same verdict as the whole regex
+                        boolean whole = rd.pattern().matcher(rd.view().of(v)).find();
+                        if (whole != (frag != null)) {
+                            unsound.add(r.id() + " by alternatives " + (frag != null) + " but whole regex " + whole
+                                    + " on " + v.name + "=" + v.raw);
+                        }
+                    }
                     if (frag == null) {
                         continue;
                     }
