@@ -495,8 +495,9 @@ final class Targets {
                 }
                 // An array of records repeats values under one name ("items.status": "shipped" a hundred times):
                 // the same name and text can only match the same rules, so each pair is inspected once. (Short
-                // values only: long texts rarely repeat, and hashing them would cost more than it saves.)
-                if (v.length() > 64 || !path.equals(seen.put(v, path))) {
+                // values only: enumerations repeat, longer texts rarely do, and hashing those costs more than it
+                // saves.)
+                if (v.length() > 16 || !path.equals(seen.put(v, path))) {
                     add("JSON:" + path, Value.ARG, v);
                 }
                 return true;
