@@ -235,7 +235,7 @@ final class Targets {
     }
 
     private void parseMultipart(String text, String ct) {
-        int bi = ct.indexOf("boundary=");
+        int bi = indexOfIgnoreCase(contentType, "boundary=", 0); // not in ct: lower-casing can change the length
         if (bi < 0) {
             multipartMalformed = true;
             add("REQUEST_BODY", Value.BODY, text);
@@ -327,14 +327,13 @@ final class Targets {
     }
 
     private static String param(String line, String name) {
-        String l = line.toLowerCase(Locale.ROOT);
         int i = 0;
         while (true) {
-            i = l.indexOf(name + "=", i);
+            i = indexOfIgnoreCase(line, name + "=", i);
             if (i < 0) {
                 return null;
             }
-            char before = i > 0 ? l.charAt(i - 1) : ';';
+            char before = i > 0 ? line.charAt(i - 1) : ';';
             if (before == ';' || before == ' ' || before == '\t') {
                 break;
             }
@@ -347,6 +346,32 @@ final class Targets {
         }
         int e = line.indexOf(';', s);
         return (e < 0 ? line.substring(s) : line.substring(s, e)).trim();
+    }
+
+    /**
+     * Index in {@code s} of {@code lower} (lower-case ASCII), ASCII letters compared case-insensitively. Searching a
+     * lower-cased copy instead gives indices that do not fit {@code s} when lower-casing changed its length
+     * ({@code "\u0130".toLowerCase()} is two characters).
+     */
+    private static int indexOfIgnoreCase(String s, String lower, int from) {
+        int n = lower.length();
+        for (int i = Math.max(0, from), last = s.length() - n; i <= last; i++) {
+            int k = 0;
+            while (k < n) {
+                char c = s.charAt(i + k);
+                if (c >= 'A' && c <= 'Z') {
+                    c = (char) (c + 32);
+                }
+                if (c != lower.charAt(k)) {
+                    break;
+                }
+                k++;
+            }
+            if (k == n) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** A tolerant, bounded JSON walker adding every key and string (and scalar) value. */
