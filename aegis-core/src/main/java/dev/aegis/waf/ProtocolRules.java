@@ -124,6 +124,13 @@ final class ProtocolRules {
                 s.match("REQUEST_HEADERS:Content-Type", t.contentType);
             }
         }));
+        // More arguments (past 4096, those with any special character past 4096 more) or multipart parts (past 256)
+        // than the WAF reads: padding must not push an attack out of sight, so the request is refused.
+        r.add(new RequestRule(920380, "protocol-enforcement", CRITICAL, 1, Value.ARG | Value.BODY, (t, s) -> {
+            if (t.tooManyValues) {
+                s.match("ARGS", "too many arguments or parts to inspect");
+            }
+        }));
         r.add(new RequestRule(920430, "protocol-enforcement", CRITICAL, 1, Value.HEADER, (t, s) -> {
             if (t.contentTypeCount > 1) {
                 s.match("REQUEST_HEADERS:Content-Type", "multiple Content-Type headers");

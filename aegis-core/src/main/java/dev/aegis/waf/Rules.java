@@ -27,7 +27,8 @@ final class Rules {
     static final int SPECIAL = ~(C_ALPHA | C_DIGIT | C_SPACE | C_DOT | C_DASH);
 
     private static String frag(String s, int at, int end) {
-        int a = Math.max(0, at);
+        // positions may come from a lower-cased copy, which can be longer ("\u0130" lower-cases to two chars)
+        int a = Math.min(s.length(), Math.max(0, at));
         int e = Math.min(s.length(), Math.max(end, a));
         return s.substring(a, Math.min(e, a + WafMatch.MAX_FRAGMENT));
     }
@@ -161,7 +162,10 @@ final class Rules {
 
         @Override
         public String test(Value v) {
-            String s = view.of(v);
+            return inWindows(view.of(v), s -> find(v, s)); // long values: both ends (see REGEX_WINDOW)
+        }
+
+        private String find(Value v, String s) {
             if (branches == null) {
                 Matcher mm = pattern.matcher(s);
                 return mm.find() ? frag(s, mm.start(), mm.end()) : null;
@@ -182,6 +186,25 @@ final class Rules {
             }
             return end < 0 ? null : frag(s, start, end);
         }
+    }
+
+    /**
+     * How much of each end of a long value the regex rules read. RE2J runs in linear time, but with a large constant
+     * for patterns with bounded repetition (up to a microsecond a character on hostile input): without a bound, one
+     * crafted 1 MiB value costs seconds. Byte classes, the literal automaton and the decoders still read all of it,
+     * the SQL tokenizer its first 8 KiB and the HTML tokenizer its first 64 KiB. An injection has to sit inside an
+     * argument the application reads, and 16 KiB of padding inside one argument, header or cookie is itself rare
+     * in real traffic; ModSecurity's PCRE match limits make its rules give up on such input in the same way.
+     */
+    static final int REGEX_WINDOW = 8 * 1024;
+
+    /** Runs {@code detector} on {@code s}, or on its first and last {@link #REGEX_WINDOW} characters if longer. */
+    static String inWindows(String s, java.util.function.Function<String, String> detector) {
+        if (s.length() <= 2 * REGEX_WINDOW) {
+            return detector.apply(s);
+        }
+        String f = detector.apply(s.substring(0, REGEX_WINDOW));
+        return f != null ? f : detector.apply(s.substring(s.length() - REGEX_WINDOW));
     }
 
     static boolean anyMask(int[] masks, int classes) {
@@ -527,16 +550,18 @@ final class Rules {
         Rule.Detector winBatch = regex(WIN_BATCH, LOW);
         // ---- 930 LFI / traversal
         r.add(new Rule(930100, "lfi", CRITICAL, 1, INPUT_PATH | URI | ALL_HEADERS, C_PCT | C_DIGIT,
-                v -> encodedTraversal(v.raw)));
+                v -> inWindows(v.raw, Rules::encodedTraversal)));
         r.add(new Rule(930110, "lfi", CRITICAL, 1, INPUT_PATH, C_SLASH | C_BSLASH, Rules::traversal));
         r.add(new Rule(930120, "lfi", CRITICAL, 1, INPUT_PATH, C_SLASH | C_DOT | C_BSLASH,
                 anchored(OS_FILES_LIST, PATHV, Rules::osFile))); // osFile reports only an OS_FILES phrase of the path view
-        r.add(new Rule(930121, "lfi", CRITICAL, 1, INPUT_PATH | URI, C_PCT | C_DOT | C_BSLASH | C_HIGH | C_DIGIT, Rules::obfuscatedTraversal));
+        r.add(new Rule(930121, "lfi", CRITICAL, 1, INPUT_PATH | URI, C_PCT | C_DOT | C_BSLASH | C_HIGH | C_DIGIT,
+                v -> inWindows(v.raw, Rules::obfuscatedTraversal)));
         r.add(new Rule(930130, "lfi", CRITICAL, 1, PATH, C_SLASH, phrase(RESTRICTED_PATH, PATHV)));
         r.add(new Rule(930140, "lfi", CRITICAL, 1, INPUT_PATH, C_COLON, phrase(WRAPPERS, LOW)));
         // ---- 931 RFI
         r.add(new Rule(931100, "rfi", CRITICAL, 1, ARG | COOKIE | XHDR | BODY, C_COLON, regex(RFI_IP, LOW)));
-        r.add(new Rule(931110, "rfi", CRITICAL, 1, ARG | ARG_NAME | BODY, C_COLON | C_PAREN | C_BRACKET, v -> rfiInclude(v)));
+        r.add(new Rule(931110, "rfi", CRITICAL, 1, ARG | ARG_NAME | BODY, C_COLON | C_PAREN | C_BRACKET,
+                v -> inWindows(v.low(), l -> rfiInclude(v, l))));
         r.add(new Rule(931120, "rfi", CRITICAL, 1, ARG | COOKIE | XHDR, C_COLON, regex(RFI_QMARK, LOW)));
         // ---- 932 RCE
         r.add(new Rule(932100, "rce", CRITICAL, 1, INPUT_PATH, SPECIAL, Rules::commandInjection));
@@ -549,7 +574,7 @@ final class Rules {
         r.add(new Rule(932390, "rce", CRITICAL, 1, INPUT | UA | REFERER, C_PAREN,
                 requiring(C_PAREN | C_BRACE | C_PIPE | C_AMP | C_SEMI, regex(FORK_BOMB, SHELL))));
         r.add(new Rule(932235, "rce", CRITICAL, 1, INPUT | UA | REFERER, C_SPACE | C_PLUS | C_PCT,
-                anchored(CMD_STRONG, SHELL, Rules::commandWithPrefixOrOption)));
+                anchored(CMD_STRONG, SHELL, v -> inWindows(v.shell(), Rules::commandWithPrefixOrOption))));
         r.add(new Rule(932161, "rce", CRITICAL, 1, UA | REFERER, SPECIAL, Rules::commandInjection));
         r.add(new Rule(932162, "rce", CRITICAL, 1, UA | REFERER, SPECIAL, phrase(SHELL_EXPR, SHELL)));
         r.add(new Rule(930122, "lfi", CRITICAL, 1, UA | REFERER, C_SLASH | C_DOT | C_BSLASH,
@@ -559,7 +584,7 @@ final class Rules {
         r.add(new Rule(932210, "rce", CRITICAL, 1, INPUT, C_DOT, regex(SQLITE_DOT, DEC_LOWER)));
         r.add(new Rule(932175, "rce", CRITICAL, 1, INPUT, C_EQ, regex(SHELL_ALIAS, LOW)));
         r.add(new Rule(932280, "rce", CRITICAL, 2, INPUT, C_BRACE, regex(BRACE_EXPANSION, LOW)));
-        r.add(new Rule(932240, "rce", CRITICAL, 1, INPUT | UA | REFERER, C_DOLLAR, Rules::assembledCommand));
+        r.add(new Rule(932240, "rce", CRITICAL, 1, INPUT | UA | REFERER, C_DOLLAR, v -> inWindows(v.low(), Rules::assembledCommand)));
         r.add(new Rule(932200, "rce", CRITICAL, 2, INPUT, C_STAR | C_OTHER_ANY, regex(SHELL_GLOB, SHELL)));
         // ---- 933 PHP
         r.add(new Rule(933100, "php", CRITICAL, 1, INPUT_PATH, C_LT | C_BRACKET, regex(PHP_OPEN, LOW)));
@@ -594,7 +619,7 @@ final class Rules {
         r.add(new Rule(941100, "xss", CRITICAL, 1, INPUT_PATH | UA | REFERER, SPECIAL, v -> xss(v)));
         r.add(new Rule(942100, "sqli", CRITICAL, 1, INPUT_PATH & ~FILE, ~0, v -> sqli(v)));
         r.add(new Rule(942151, "sqli", CRITICAL, 2, ARG | ARG_NAME | COOKIE | BODY, C_PAREN,
-                likeRegex(SQL_FUNC_CALL, LOW, Rules::sqlFunctionCall))); // reports only SQL_FUNC_CALL matches
+                likeRegex(SQL_FUNC_CALL, LOW, v -> inWindows(v.low(), Rules::sqlFunctionCall)))); // reports only SQL_FUNC_CALL matches
         r.add(new Rule(942210, "sqli", CRITICAL, 2, ARG | ARG_NAME | COOKIE | BODY, C_EQ | C_LT | C_GT | C_SEMI | C_SPACE | C_PLUS | C_PIPE | C_AMP, regex(SQL_CHAIN, LOW)));
         r.add(new Rule(942470, "sqli", CRITICAL, 2, ARG | ARG_NAME | COOKIE | BODY | PATH, C_ALPHA, regex(SQL_PROCS, LOW)));
         r.add(new Rule(942550, "sqli", CRITICAL, 1, INPUT_PATH, C_QUOTE | C_COLON, regex(SQL_JSON_OP, LOW)));
@@ -626,7 +651,8 @@ final class Rules {
         r.add(new Rule(921151, "crlf", CRITICAL, 2, ARG | COOKIE, C_CTRL, regex(CRLF_ANY_HDR, DEC_LOWER)));
         r.add(new Rule(921190, "protocol-attack", CRITICAL, 1, PATH, C_CTRL, v -> ctrlNewline(v.dec())));
         // ---- 920 malformed-value signals
-        r.add(new Rule(920270, "protocol", CRITICAL, 1, ARG | ARG_NAME | URI | PATH | COOKIE, C_CTRL, v -> nullByte(v)));
+        // reads the raw value: a NUL, or "%00" / "%2500" still encoded (which decoding removes)
+        r.add(new Rule(920270, "protocol", CRITICAL, 1, ARG | ARG_NAME | URI | PATH | COOKIE, C_CTRL | C_PCT, v -> nullByte(v)));
         // ---- 913 scanners
         r.add(new Rule(913100, "scanner", CRITICAL, 1, UA | XHDR | HEADER_NAME, C_ALPHA, phrase(SCANNERS, LOW)));
         // The SQL and HTML tokenizers first: they decide most attacks, so in block mode (which stops at the
@@ -684,11 +710,10 @@ final class Rules {
      * Traversal hidden by broken or exotic encodings ({@code %c1%1c}, {@code %c0%qf}, {@code 0x2e}, fullwidth dots):
      * separators and escapes collapsed to '/', a sensitive file name must follow and a traversal marker be present.
      */
-    static String obfuscatedTraversal(Value v) {
-        String r = v.raw;
+    static String obfuscatedTraversal(String r) {
         // the markers below, tested on the raw text before paying for a lower-cased copy
         if (r.indexOf('%') < 0 && r.indexOf("..") < 0 && r.indexOf('\\') < 0 && r.indexOf("?.") < 0
-                && !hasHexPrefix(r) && !v.has(C_HIGH)) {
+                && !hasHexPrefix(r) && !hasNonAscii(r)) {
             return null;
         }
         String l = r.toLowerCase(Locale.ROOT);
@@ -719,7 +744,7 @@ final class Rules {
             }
         }
         String f = SKELETON_FILES.find(sk);
-        return f == null ? null : frag(v.raw, 0, 80);
+        return f == null ? null : frag(r, 0, 80);
     }
 
     private static boolean hasNonAscii(String s) {
@@ -781,8 +806,7 @@ final class Rules {
         return hit[0];
     }
 
-    static String rfiInclude(Value v) {
-        String l = v.low();
+    static String rfiInclude(Value v, String l) {
         if (l.indexOf("//") < 0 && v.name.indexOf("//") < 0) {
             return null; // both forms below need "//" (a URL) in the name or the value
         }
@@ -926,8 +950,7 @@ final class Rules {
      * A SQL function call. Prose writes "a word (remark)" with a space before a closed parenthesis; that form only
      * counts when the parenthesis is left open (a probe or a truncated injection).
      */
-    static String sqlFunctionCall(Value v) {
-        String l = v.low();
+    static String sqlFunctionCall(String l) {
         Matcher m = SQL_FUNC_CALL.matcher(l);
         while (m.find()) {
             int open = m.end() - 1;
@@ -982,8 +1005,7 @@ final class Rules {
     }
 
     /** A command assembled from shell variables: {@code a=/etc&&b=/passwd&&c=cat&&$c $a$b}, {@code a=nc&&$a -l}. */
-    static String assembledCommand(Value v) {
-        String l = v.low();
+    static String assembledCommand(String l) {
         Matcher m = SHELL_ASSIGN.matcher(l);
         while (m.find()) {
             String name = m.group(1);
@@ -1002,8 +1024,7 @@ final class Rules {
      * A command word behind a command prefix ({@code sudo}, {@code nohup}, {@code time} ...) or followed by an option.
      * Both branches only report a word of {@link #CMD_STRONG} found in the shell view: those words are its literals.
      */
-    static String commandWithPrefixOrOption(Value v) {
-        String s = v.shell();
+    static String commandWithPrefixOrOption(String s) {
         if (!commandWordAtStart(s)) {
             return null;
         }

@@ -8,7 +8,7 @@ import java.util.Set;
 
 /** A request decoded once into named values, plus the request-level facts protocol rules read. */
 final class Targets {
-    private static final int MAX_VALUES = 2048;
+    private static final int MAX_VALUES = 4096;
     private static final int MAX_PARTS = 256;
 
     static final Set<String> STANDARD_HEADERS = Set.of("host", "accept", "accept-encoding", "accept-language",
@@ -98,9 +98,47 @@ final class Targets {
         return n;
     }
 
+    /**
+     * Arguments, JSON and XML values, file names and body parts count against {@link #MAX_VALUES}; headers and
+     * cookies do not (the node bounds their size), so padding the query can not hide a header.
+     */
+    private int parsedValues;
+
+    private int overflowValues;
+    /** More values than the WAF inspects: refused by rule 920380 rather than passed half-read. */
+    boolean tooManyValues;
+    private static final int MAX_OVERFLOW_VALUES = 4096;
+
+    private boolean full() {
+        return tooManyValues;
+    }
+
+    /** Only letters, digits and {@code . _ -}: nothing any rule reads as an attack on its own. */
+    private static boolean plain(String raw) {
+        for (int i = 0, n = raw.length(); i < n; i++) {
+            char c = raw.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_'
+                    || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void add(String name, int kind, String raw) {
-        if (values.size() >= MAX_VALUES || raw == null) {
+        if (raw == null) {
             return;
+        }
+        if ((kind & PARSED) != 0 && parsedValues++ >= MAX_VALUES) {
+            // Past the cap only values that could carry an attack are kept (padding is plain words and numbers),
+            // and a few hundred of those at most; past that the request itself is refused (rule 920380).
+            if (plain(raw)) {
+                return;
+            }
+            if (overflowValues++ >= MAX_OVERFLOW_VALUES) {
+                tooManyValues = true;
+                return;
+            }
         }
         Value v = new Value(name, kind, raw, flags);
         values.add(v);
@@ -113,6 +151,7 @@ final class Targets {
     }
 
     private static final int ARGLIKE = Value.ARG | Value.COOKIE | Value.XHDR | Value.PATH;
+    private static final int PARSED = Value.ARG | Value.ARG_NAME | Value.FILE | Value.BODY;
 
     private void build() {
         add("REQUEST_URI", Value.URI, rawUri);
@@ -164,7 +203,7 @@ final class Targets {
         }
         int start = 0;
         int len = s.length();
-        while (start <= len && values.size() < MAX_VALUES) {
+        while (start <= len && !full()) {
             int amp = s.indexOf('&', start);
             if (amp < 0) {
                 amp = len;
@@ -179,6 +218,11 @@ final class Targets {
             }
             start = amp + 1;
         }
+    }
+
+    /** A value added past the cap (the raw body when its structure could not be used). */
+    private void addRemainder(String name, int kind, String raw) {
+        values.add(new Value(name, kind, raw, flags));
     }
 
     private void parseCookies(String header) {
@@ -207,7 +251,7 @@ final class Targets {
             if (!w.parse()) {
                 jsonMalformed = true;
                 values.removeIf(v -> v.name.startsWith("JSON:") || v.name.startsWith("JSON_KEYS:"));
-                add("REQUEST_BODY", Value.BODY, text);
+                addRemainder("REQUEST_BODY", Value.BODY, text);
             }
         } else {
             add("REQUEST_BODY", Value.BODY, text);
@@ -221,7 +265,7 @@ final class Targets {
     private void parseXmlText(String s) {
         int i = 0;
         int len = s.length();
-        while (i < len && values.size() < MAX_VALUES) {
+        while (i < len && !full()) {
             int lt = s.indexOf('<', i);
             String txt = (lt < 0 ? s.substring(i) : s.substring(i, lt)).trim();
             if (!txt.isEmpty()) {
@@ -261,7 +305,7 @@ final class Targets {
     }
 
     private void parseMultipart(String text, String ct) {
-        int bi = ct.indexOf("boundary=");
+        int bi = indexOfIgnoreCase(contentType, "boundary=", 0); // not in ct: lower-casing can change the length
         if (bi < 0) {
             multipartMalformed = true;
             add("REQUEST_BODY", Value.BODY, text);
@@ -302,6 +346,9 @@ final class Targets {
                 return;
             }
             pos = next;
+        }
+        if (pos >= 0 && parts >= MAX_PARTS && !text.startsWith("--", pos + delim.length())) {
+            tooManyValues = true; // the parts after the cap are not inspected: refuse rather than pass them
         }
     }
 
@@ -353,14 +400,13 @@ final class Targets {
     }
 
     private static String param(String line, String name) {
-        String l = line.toLowerCase(Locale.ROOT);
         int i = 0;
         while (true) {
-            i = l.indexOf(name + "=", i);
+            i = indexOfIgnoreCase(line, name + "=", i);
             if (i < 0) {
                 return null;
             }
-            char before = i > 0 ? l.charAt(i - 1) : ';';
+            char before = i > 0 ? line.charAt(i - 1) : ';';
             if (before == ';' || before == ' ' || before == '\t') {
                 break;
             }
@@ -373,6 +419,32 @@ final class Targets {
         }
         int e = line.indexOf(';', s);
         return (e < 0 ? line.substring(s) : line.substring(s, e)).trim();
+    }
+
+    /**
+     * Index in {@code s} of {@code lower} (lower-case ASCII), ASCII letters compared case-insensitively. Searching a
+     * lower-cased copy instead gives indices that do not fit {@code s} when lower-casing changed its length
+     * ({@code "\u0130".toLowerCase()} is two characters).
+     */
+    private static int indexOfIgnoreCase(String s, String lower, int from) {
+        int n = lower.length();
+        for (int i = Math.max(0, from), last = s.length() - n; i <= last; i++) {
+            int k = 0;
+            while (k < n) {
+                char c = s.charAt(i + k);
+                if (c >= 'A' && c <= 'Z') {
+                    c = (char) (c + 32);
+                }
+                if (c != lower.charAt(k)) {
+                    break;
+                }
+                k++;
+            }
+            if (k == n) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** A tolerant, bounded JSON walker adding every key and string (and scalar) value. */

@@ -96,15 +96,21 @@ final class Transforms {
      * invalid bytes become Latin-1 characters and are flagged.
      */
     static String utf8(byte[] b, int off, int end, Flags flags) {
-        int k = off;
-        while (k < end && b[k] > 0) {
-            k++;
+        // ASCII prefix (usually all of it): UTF-8 and Latin-1 agree there, and the bulk decoder is much faster
+        int i = off;
+        boolean nul = false;
+        while (i < end && b[i] >= 0) {
+            nul |= b[i] == 0;
+            i++;
         }
-        if (k == end) {
-            return new String(b, off, end - off, StandardCharsets.ISO_8859_1); // plain ASCII: nothing to check
+        if (nul && flags != null) {
+            flags.nullByte = true;
+        }
+        if (i == end) {
+            return new String(b, off, end - off, StandardCharsets.ISO_8859_1);
         }
         StringBuilder sb = new StringBuilder(end - off);
-        int i = off;
+        sb.append(new String(b, off, i - off, StandardCharsets.ISO_8859_1));
         while (i < end) {
             int c = b[i] & 0xFF;
             if (c < 0x80) {
@@ -529,43 +535,96 @@ final class Transforms {
      * Log4j lookup de-obfuscation of a lower-cased value: innermost {@code ${...}} lookups that only spell
      * characters ({@code ${lower:j}}, {@code ${upper:j}}, {@code ${::-j}}, {@code ${env:X:-j}}) are replaced by what they
      * spell, repeatedly (bounded).
+     *
+     * <p>One left-to-right pass (the result is the one of rescanning from the start after each replacement, at most
+     * 64 replacements): the text before a replacement is unchanged, so the scan resumes right after it, and only the
+     * two edges of the replacement can start a new {@code ${}. The lookup bodies examined are bounded to 8 times the
+     * input (only deliberately nested input reaches that bound; what is left is returned as it is), so the cost is
+     * linear where rescanning was 64 passes over the whole value.
      */
     static String jndi(String s) {
-        String cur = s;
-        for (int round = 0; round < 64; round++) {
-            int close = -1;
-            int open = -1;
-            for (int i = 0; i < cur.length(); i++) {
-                char c = cur.charAt(i);
-                if (c == '$' && i + 1 < cur.length() && cur.charAt(i + 1) == '{') {
-                    open = i;
-                } else if (c == '}' && open >= 0) {
-                    String inner = cur.substring(open + 2, i);
-                    String rep = resolveLookup(inner);
-                    if (rep != null) {
-                        close = i;
-                        cur = cur.substring(0, open) + rep + cur.substring(close + 1);
-                        break;
-                    }
-                    open = -1;
-                }
-            }
-            if (close < 0) {
-                return cur;
-            }
+        int first = s.indexOf("${");
+        if (first < 0) {
+            return s;
         }
-        return cur;
+        int len = s.length();
+        StringBuilder out = new StringBuilder(len);
+        out.append(s, 0, first);
+        int[] opens = new int[8]; // positions in out of the "${" seen since the last lookup that did not resolve
+        int depth = 0;
+        long budget = 8L * len + 1024;
+        int replaced = 0;
+        for (int i = first; i < len; i++) {
+            char c = s.charAt(i);
+            if (c == '}' && depth > 0) {
+                int open = opens[depth - 1];
+                int from = open + 2;
+                int to = out.length();
+                budget -= to - from;
+                int rep = budget < 0 ? -2 : lookupValue(out, from, to);
+                if (rep == -2) {
+                    return out.append(s, i, len).toString();
+                }
+                if (rep < 0) {
+                    depth = 0;
+                    out.append(c);
+                    continue;
+                }
+                depth--;
+                out.delete(open, rep);
+                int e = out.length();
+                int next = i + 1 < len ? s.charAt(i + 1) : -1;
+                // a "${" may now start just before the replacement or at its last character
+                if (open > 0 && out.charAt(open - 1) == '$' && (e > open ? out.charAt(open) : next) == '{') {
+                    opens = push(opens, depth++, open - 1);
+                }
+                if (e > open && out.charAt(e - 1) == '$' && next == '{') {
+                    opens = push(opens, depth++, e - 1);
+                }
+                if (++replaced == 64) {
+                    return out.append(s, i + 1, len).toString();
+                }
+                continue;
+            }
+            if (c == '$' && i + 1 < len && s.charAt(i + 1) == '{') {
+                opens = push(opens, depth++, out.length());
+            }
+            out.append(c);
+        }
+        return out.toString();
     }
 
-    private static String resolveLookup(String inner) {
-        int dflt = inner.indexOf(":-");
-        if (dflt >= 0) {
-            return inner.substring(dflt + 2);
+    private static int[] push(int[] a, int n, int v) {
+        if (n == a.length) {
+            a = java.util.Arrays.copyOf(a, n * 2);
         }
-        if (inner.startsWith("lower:") || inner.startsWith("upper:")) {
-            return inner.substring(6);
+        a[n] = v;
+        return a;
+    }
+
+    /**
+     * Where the text a lookup body {@code b[from, to)} spells starts, or -1: after its first {@code :-} (a default
+     * value), else after a leading {@code lower:} or {@code upper:}.
+     */
+    private static int lookupValue(StringBuilder b, int from, int to) {
+        for (int k = from; k + 1 < to; k++) {
+            if (b.charAt(k) == ':' && b.charAt(k + 1) == '-') {
+                return k + 2;
+            }
         }
-        return null;
+        if (to - from >= 6 && b.charAt(from + 5) == ':' && (regionIs(b, from, "lower") || regionIs(b, from, "upper"))) {
+            return from + 6;
+        }
+        return -1;
+    }
+
+    private static boolean regionIs(StringBuilder b, int from, String word) {
+        for (int k = 0; k < word.length(); k++) {
+            if (b.charAt(from + k) != word.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The text a base64 (or base64url) value spells, when it is long enough and decodes to mostly printable text. */

