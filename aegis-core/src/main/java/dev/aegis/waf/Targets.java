@@ -73,10 +73,58 @@ final class Targets {
         return Map.copyOf(m);
     }
 
+    /** The whole request decoded. */
     static Targets parse(InspectionInput in) {
         Targets t = new Targets(in);
-        t.build();
+        while (t.nextStage()) {
+            // all stages
+        }
         return t;
+    }
+
+    /**
+     * The request with only its first stage decoded (the request line); {@link #nextStage} adds the headers, then
+     * the body. The engine inspects stage by stage, so an attack in the query is decided before the headers are
+     * decoded at all.
+     */
+    static Targets start(InspectionInput in) {
+        Targets t = new Targets(in);
+        t.nextStage();
+        return t;
+    }
+
+    private int stage;
+
+    /** A decoder failed (a bug, never an input we refuse to read): the engine treats it as an attack. */
+    boolean broken;
+
+    /** Decodes the next stage into {@link #values}; false when everything is decoded (or a decoder failed). */
+    boolean nextStage() {
+        if (broken) {
+            return false;
+        }
+        try {
+            return decodeStage(stage++);
+        } catch (RuntimeException e) {
+            broken = true;
+            return false;
+        }
+    }
+
+    private boolean decodeStage(int which) {
+        switch (which) {
+            case 0 -> requestLine();
+            case 1 -> headers();
+            case 2 -> {
+                if (body.length > 0) {
+                    parseBody();
+                }
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
     }
 
     String header(String name) {
@@ -153,7 +201,7 @@ final class Targets {
     private static final int ARGLIKE = Value.ARG | Value.COOKIE | Value.XHDR | Value.PATH;
     private static final int PARSED = Value.ARG | Value.ARG_NAME | Value.FILE | Value.BODY;
 
-    private void build() {
+    private void requestLine() {
         add("REQUEST_URI", Value.URI, rawUri);
         add("REQUEST_FILENAME", Value.PATH, rawPath);
         // path segments that look like base64 get a decoded view as well
@@ -169,6 +217,9 @@ final class Targets {
             start = end + 1;
         }
         parseForm(rawQuery, "ARGS:");
+    }
+
+    private void headers() {
         for (Map.Entry<String, String> h : headers) {
             String name = h.getKey() == null ? "" : h.getKey();
             String val = h.getValue() == null ? "" : h.getValue();
@@ -191,9 +242,6 @@ final class Targets {
                 add("REQUEST_HEADERS_NAMES:" + name, Value.HEADER_NAME, name);
             }
             add("REQUEST_HEADERS:" + name, kind, val);
-        }
-        if (body.length > 0) {
-            parseBody();
         }
     }
 

@@ -144,14 +144,7 @@ public final class WafEngine {
         if (policy.mode() == WafPolicy.WafMode.OFF) {
             return WafDecision.CLEAN;
         }
-        Targets t;
-        try {
-            t = Targets.parse(input);
-        } catch (RuntimeException e) {
-            // defensive: a decoder bug must not let the request through unseen nor crash the node
-            return decide(List.of(new WafMatch(920000, "protocol-enforcement", "REQUEST", "unparseable request",
-                    Rule.CRITICAL)), policy);
-        }
+        Targets t = Targets.start(input);
         int pl = Math.max(1, Math.min(4, policy.paranoia()));
         List<WafMatch> matches = new ArrayList<>(4);
         Set<String> seen = new HashSet<>(4);
@@ -163,46 +156,58 @@ public final class WafEngine {
         int stopAt = policy.mode() == WafPolicy.WafMode.BLOCK && blockIsFinal ? policy.anomalyThreshold()
                 : Integer.MAX_VALUE;
         int score = 0;
+        int next = 0;
         values:
-        for (Value v : t.values) {
-            // The rules of this kind and level whose trigger class is present: OR of one bit set per class present.
-            long[][] byClass = rulesFor(v.kind, pl);
-            java.util.Arrays.fill(candidates, 0L);
-            for (int cls = v.classes; cls != 0; cls &= cls - 1) {
-                long[] rules = byClass[Integer.numberOfTrailingZeros(cls)];
-                for (int k = 0; k < candidates.length; k++) {
-                    candidates[k] |= rules[k];
+        do {
+            for (; next < t.values.size(); next++) {
+                Value v = t.values.get(next);
+                // The rules of this kind and level whose trigger class is present: one bit set per class, OR-ed.
+                long[][] byClass = rulesFor(v.kind, pl);
+                java.util.Arrays.fill(candidates, 0L);
+                for (int cls = v.classes; cls != 0; cls &= cls - 1) {
+                    long[] rules = byClass[Integer.numberOfTrailingZeros(cls)];
+                    for (int k = 0; k < candidates.length; k++) {
+                        candidates[k] |= rules[k];
+                    }
                 }
-            }
-            for (int k = 0; k < candidates.length; k++) {
-                for (long bits = candidates[k]; bits != 0; bits &= bits - 1) {
-                    int g = k << 6 | Long.numberOfTrailingZeros(bits);
-                    if ((v.classes & requiredClasses[g]) != requiredClasses[g]
-                            || classMasks[g] != null && !anyMaskPresent(classMasks[g], v.classes)
-                            || literalFiltered[g] && !v.hit(literals, literalViews[g], g)) {
-                        continue;
-                    }
-                    Rule r = valueRules[g];
-                    String frag;
-                    try {
-                        frag = r.detector().test(v);
-                    } catch (RuntimeException e) {
-                        frag = null;
-                    }
-                    // exclusions and duplicates are checked only for a match: the common case pays nothing for them
-                    if (frag != null && !excluded(excl, r.id(), v.name) && seen.add(r.id() + "\u0000" + v.name)) {
-                        matches.add(new WafMatch(r.id(), r.family(), v.name, frag, r.severity()));
-                        score += r.severity();
-                        if (score >= stopAt) {
-                            break values;
+                for (int k = 0; k < candidates.length; k++) {
+                    for (long bits = candidates[k]; bits != 0; bits &= bits - 1) {
+                        int g = k << 6 | Long.numberOfTrailingZeros(bits);
+                        if ((v.classes & requiredClasses[g]) != requiredClasses[g]
+                                || classMasks[g] != null && !anyMaskPresent(classMasks[g], v.classes)
+                                || literalFiltered[g] && !v.hit(literals, literalViews[g], g)) {
+                            continue;
+                        }
+                        Rule r = valueRules[g];
+                        String frag;
+                        try {
+                            frag = r.detector().test(v);
+                        } catch (RuntimeException e) {
+                            frag = null;
+                        }
+                        // exclusions and duplicates are checked only for a match: clean values pay nothing for them
+                        if (frag != null && !excluded(excl, r.id(), v.name) && seen.add(r.id() + "\u0000" + v.name)) {
+                            matches.add(new WafMatch(r.id(), r.family(), v.name, frag, r.severity()));
+                            score += r.severity();
+                            if (score >= stopAt) {
+                                break values;
+                            }
                         }
                     }
                 }
             }
+        } while (t.nextStage()); // the request line first, then headers, then the body
+        if (t.broken) {
+            // defensive: a decoder bug must not let the request through unseen nor crash the node
+            matches.add(new WafMatch(920000, "protocol-enforcement", "REQUEST", "unparseable request", Rule.CRITICAL));
+            score += Rule.CRITICAL;
         }
         if (score >= stopAt) {
             // The remaining built-in rules are skipped; the operator's own rules still run (few, and a log rule
-            // is often there to tag exactly these requests).
+            // is often there to tag exactly these requests) and read the whole request.
+            if (custom != null) {
+                finish(t);
+            }
             int actions = custom == null ? 0 : custom.inspect(t, input.clientIp(), pl, excl, seen, matches);
             return decide(matches, policy, actions);
         }
@@ -221,6 +226,12 @@ public final class WafEngine {
         // ---- custom rules: after the built-in ones, sharing `seen`, so each counts once per rule and target
         int actions = custom == null ? 0 : custom.inspect(t, input.clientIp(), pl, excl, seen, matches);
         return matches.isEmpty() ? WafDecision.CLEAN : decide(matches, policy, actions);
+    }
+
+    private static void finish(Targets t) {
+        while (t.nextStage()) {
+            // the rest of the request
+        }
     }
 
     /** Collects request-rule matches; one per inspection, pointed at each rule in turn. */
