@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -209,7 +208,7 @@ final class ConfigBinder {
     private UpstreamConfig.ServerConfig server(Node item, String path) {
         if (item instanceof ScalarNode && !ConfigReader.isNull(item)) {
             String text = reader.text(item, path, "an address");
-            HostPort address = text == null ? null : parse(item, path, text, ConfigValues::parseServerAddress);
+            HostPort address = text == null ? null : reader.parse(item, path, text, ConfigValues::parseServerAddress);
             return address == null ? null : new UpstreamConfig.ServerConfig(address, 1);
         }
         Section s = reader.section(item, path, SERVER_KEYS);
@@ -603,15 +602,6 @@ final class ConfigBinder {
         if (!ok) {
             reader.error(at, path, ConfigValues.quote(name) + " is not a valid name for " + what
                     + "; use letters, digits, `_`, `-` and `.` (at most 128)");
-        }
-    }
-
-    private <T> T parse(Node at, String path, String text, Function<String, T> parser) {
-        try {
-            return parser.apply(text);
-        } catch (IllegalArgumentException e) {
-            reader.error(at, path, e.getMessage());
-            return null;
         }
     }
 

@@ -47,6 +47,19 @@ final class ConfigReader {
         errors.add(new ConfigError(source, line, column, path, message));
     }
 
+    /**
+     * {@code parser} applied to {@code text}, or null after recording the message of the
+     * {@link IllegalArgumentException} it throws as an error at {@code at}.
+     */
+    <T> T parse(Node at, String path, String text, Function<String, T> parser) {
+        try {
+            return parser.apply(text);
+        } catch (IllegalArgumentException e) {
+            error(at, path, e.getMessage());
+            return null;
+        }
+    }
+
     /** Whether {@code node} stands for "no value": absent, {@code ~}, {@code null} or nothing after the colon. */
     static boolean isNull(Node node) {
         return node == null || (node instanceof ScalarNode scalar && Tag.NULL.equals(scalar.getTag()));

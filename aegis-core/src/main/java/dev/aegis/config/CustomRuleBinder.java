@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
@@ -132,7 +131,7 @@ final class CustomRuleBinder {
         }
         List<Target> targets = new ArrayList<>();
         boolean ok = eachValue(s, "targets", "a target such as `ARGS:user`", (node, path, text) -> {
-            Target target = parse(node, path, text, CustomRuleBinder::target);
+            Target target = reader.parse(node, path, text, CustomRuleBinder::target);
             if (target != null) {
                 targets.add(target);
             }
@@ -152,7 +151,7 @@ final class CustomRuleBinder {
             return transformations;
         }
         eachValue(s, "transformations", "a transformation such as `lowercase`", (node, path, text) -> {
-            Transformation t = parse(node, path, text, name -> choice(name, TRANSFORMATIONS));
+            Transformation t = reader.parse(node, path, text, name -> choice(name, TRANSFORMATIONS));
             if (t != null) {
                 transformations.add(t);
             }
@@ -207,7 +206,7 @@ final class CustomRuleBinder {
             case IP_IN -> {
                 List<Cidr> networks = new ArrayList<>();
                 boolean ok = eachValue(s, "value", "an address or network such as 10.0.0.0/8", (item, path, text) -> {
-                    Cidr cidr = parse(item, path, text, t -> Cidr.parse(t.strip()));
+                    Cidr cidr = reader.parse(item, path, text, t -> Cidr.parse(t.strip()));
                     if (cidr != null) {
                         networks.add(cidr);
                     }
@@ -282,15 +281,6 @@ final class CustomRuleBinder {
             }
         }
         return ok;
-    }
-
-    private <T> T parse(Node at, String path, String text, Function<String, T> parser) {
-        try {
-            return parser.apply(text);
-        } catch (IllegalArgumentException e) {
-            reader.error(at, path, e.getMessage());
-            return null;
-        }
     }
 
     /**

@@ -26,8 +26,9 @@ public final class WafEngine {
     private final int[][] classMasks;
     private final LiteralScanner literals;
     /**
-     * Per (value kind, paranoia level): the indexes of the value rules that apply, built on first use. A request has
-     * a dozen values of a handful of kinds; walking only their rules saves testing every rule's kind and level.
+     * Per (value kind, paranoia level), built on first use: for each byte class, the set (a bit per rule) of the
+     * value rules of that kind and level which the class triggers. A value's candidate rules are the union over its
+     * classes, so a value walks only rules that could apply instead of testing every rule's kind, level and trigger.
      */
     private static final int INDEXED_KIND_BITS = 14;
     private final AtomicReferenceArray<long[][]> rulesByKind = new AtomicReferenceArray<>(4 << INDEXED_KIND_BITS);

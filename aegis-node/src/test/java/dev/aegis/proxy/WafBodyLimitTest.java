@@ -1,19 +1,17 @@
 package dev.aegis.proxy;
 
+import static dev.aegis.testing.ShopRequests.postHead;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aegis.origin.MockOrigin;
 import dev.aegis.server.AccessLog;
 import dev.aegis.server.AegisServer;
-import dev.aegis.testing.Await;
+import dev.aegis.testing.AuditCapture;
 import dev.aegis.testing.NodeFixture;
 import dev.aegis.testing.RawConnection;
 import dev.aegis.testing.RawConnection.HttpResponse;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import dev.aegis.testing.ShopRequests;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,8 +30,8 @@ class WafBodyLimitTest {
     static MockOrigin origin;
     static AegisServer partial;
     static AegisServer blocking;
-    static final ByteArrayOutputStream partialAudit = new ByteArrayOutputStream();
-    static final ByteArrayOutputStream blockingAudit = new ByteArrayOutputStream();
+    static final AuditCapture partialAudit = new AuditCapture();
+    static final AuditCapture blockingAudit = new AuditCapture();
 
     @BeforeAll
     static void start() {
@@ -45,7 +43,7 @@ class WafBodyLimitTest {
                 routes:
                   - { name: all, match: { path: { prefix: / } }, upstream: app }
                 waf: { mode: block, body_limit: 1KiB, body_over_limit: inspect_partial }
-                """, Map.of("ORIGIN", "" + origin.port())), AccessLog.OFF, AccessLog.audit(partialAudit));
+                """, Map.of("ORIGIN", "" + origin.port())), AccessLog.OFF, partialAudit.log());
         blocking = AegisServer.start(NodeFixture.parse("""
                 node: { listen: "127.0.0.1:0", workers: 1 }
                 upstreams:
@@ -54,7 +52,7 @@ class WafBodyLimitTest {
                   - { name: watched, match: { path: { prefix: /watched/ } }, upstream: app, waf: { mode: detect } }
                   - { name: all, match: { path: { prefix: / } }, upstream: app }
                 waf: { mode: block, body_limit: 1KiB, body_over_limit: block }
-                """, Map.of("ORIGIN", "" + origin.port())), AccessLog.OFF, AccessLog.audit(blockingAudit));
+                """, Map.of("ORIGIN", "" + origin.port())), AccessLog.OFF, blockingAudit.log());
     }
 
     @AfterAll
@@ -64,16 +62,9 @@ class WafBodyLimitTest {
         origin.close();
     }
 
-    private static String head(String path, String contentType, String framing) {
-        return "POST " + path + " HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: Mozilla/5.0\r\nAccept: */*\r\n"
-                + "Content-Type: " + contentType + "\r\n" + framing + "\r\n";
-    }
-
     private static HttpResponse post(AegisServer node, String path, String contentType, String body)
             throws Exception {
-        try (RawConnection c = RawConnection.open(node.port())) {
-            return c.send(head(path, contentType, "Content-Length: " + body.length() + "\r\n") + body).read();
-        }
+        return ShopRequests.post(node.port(), path, contentType, body);
     }
 
     /** {@code body} in chunks of {@code chunkSize} bytes, then the last chunk. */
@@ -89,25 +80,9 @@ class WafBodyLimitTest {
     private static HttpResponse postChunked(AegisServer node, String path, String contentType, String body,
                                             int chunkSize) throws Exception {
         try (RawConnection c = RawConnection.open(node.port())) {
-            return c.send(head(path, contentType, "Transfer-Encoding: chunked\r\n") + chunks(body, chunkSize)).read();
+            return c.send(postHead(path, contentType, "Transfer-Encoding", "chunked") + chunks(body, chunkSize))
+                    .read();
         }
-    }
-
-    private static String text(ByteArrayOutputStream audit) {
-        synchronized (audit) {
-            return audit.toString(StandardCharsets.UTF_8);
-        }
-    }
-
-    /** The audit line of request {@code id}, parsed, once it is written. */
-    private static JsonNode auditLine(ByteArrayOutputStream audit, String id) throws Exception {
-        assertThat(Await.until(Duration.ofSeconds(3), () -> text(audit).contains(id))).isTrue();
-        for (String l : text(audit).split("\n")) {
-            if (l.contains(id)) {
-                return new ObjectMapper().readTree(l);
-            }
-        }
-        throw new AssertionError("no audit line for " + id);
     }
 
     private static boolean reachedOrigin(String prefix) {
@@ -134,7 +109,7 @@ class WafBodyLimitTest {
         HttpResponse r = post(partial, "/echo?t=pt1", FORM, body);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.text()).isEqualTo(body);
-        JsonNode line = auditLine(partialAudit, r.header("x-request-id"));
+        JsonNode line = partialAudit.line(r.header("x-request-id"));
         assertThat(line.get("body_truncated").asBoolean()).isTrue();
         assertThat(line.get("blocked").asBoolean()).isFalse();
         assertThat(line.get("score").asInt()).isZero();
@@ -143,7 +118,7 @@ class WafBodyLimitTest {
         r = postChunked(partial, "/echo?t=pt2", FORM, body, 700);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.text()).isEqualTo(body);
-        assertThat(auditLine(partialAudit, r.header("x-request-id")).get("body_truncated").asBoolean()).isTrue();
+        assertThat(partialAudit.line(r.header("x-request-id")).get("body_truncated").asBoolean()).isTrue();
     }
 
     @Test
@@ -154,7 +129,7 @@ class WafBodyLimitTest {
         assertThat(body).hasSize(1024);
         HttpResponse r = postChunked(partial, "/pa/exact", FORM, body, 256);
         assertThat(r.status()).isEqualTo(403);
-        JsonNode line = auditLine(partialAudit, r.header("x-request-id"));
+        JsonNode line = partialAudit.line(r.header("x-request-id"));
         assertThat(line.has("body_truncated")).isFalse();
         assertThat(line.get("matches").get(0).get("target").asText()).isEqualTo("ARGS:comment");
         assertThat(reachedOrigin("/pa/exact")).isFalse();
@@ -172,13 +147,13 @@ class WafBodyLimitTest {
                 waf: { mode: block, body_limit: 64KiB }
                 """, Map.of("ORIGIN", "" + origin.port())), AccessLog.OFF, AccessLog.OFF)) {
             String padding = pad(20_000);
-            String request = head("/tiny/1", FORM, "Transfer-Encoding: chunked\r\n")
+            String request = postHead("/tiny/1", FORM, "Transfer-Encoding", "chunked")
                     + chunks(padding, 1).replace("0\r\n\r\n", "") + chunks("&comment=" + SCRIPT, 1000);
             try (RawConnection c = RawConnection.open(node.port())) {
                 assertThat(c.send(request).read().status()).isEqualTo(403);
             }
             // And a clean one of the same shape is forwarded whole.
-            request = head("/echo?t=tiny2", FORM, "Transfer-Encoding: chunked\r\n") + chunks(padding, 1);
+            request = postHead("/echo?t=tiny2", FORM, "Transfer-Encoding", "chunked") + chunks(padding, 1);
             try (RawConnection c = RawConnection.open(node.port())) {
                 HttpResponse r = c.send(request).read();
                 assertThat(r.status()).isEqualTo(200);
@@ -193,21 +168,21 @@ class WafBodyLimitTest {
     @Test
     void blockAnAnnouncedLengthOverTheLimitIs413BeforeTheBodyIsSent() throws Exception {
         try (RawConnection c = RawConnection.open(blocking.port())) {
-            HttpResponse r = c.send(head("/bl/cl1", FORM, "Content-Length: 2000\r\n")).read();
+            HttpResponse r = c.send(postHead("/bl/cl1", FORM, "Content-Length", "2000")).read();
             assertThat(r.status()).isEqualTo(413);
             String id = r.header("x-request-id");
             assertThat(r.text()).contains("request id: " + id).doesNotContain("waf").doesNotContain("body_limit");
             assertThat(c.closedWithin(3000)).as("the body was never read: the connection closes").isTrue();
 
-            JsonNode line = auditLine(blockingAudit, id);
+            JsonNode line = blockingAudit.line(id);
             assertThat(line.get("route").asText()).isEqualTo("all");
             assertThat(line.get("blocked").asBoolean()).isTrue();
             assertThat(line.get("body_truncated").asBoolean()).isTrue();
         }
         // With Expect: 100-continue the client is told 413 instead of being invited to send.
         try (RawConnection c = RawConnection.open(blocking.port())) {
-            HttpResponse r = c.send(head("/bl/cl2", "application/json",
-                    "Content-Length: 5000\r\nExpect: 100-continue\r\n")).read();
+            HttpResponse r = c.send(postHead("/bl/cl2", "application/json",
+                    "Content-Length", "5000", "Expect", "100-continue")).read();
             assertThat(r.status()).isEqualTo(413);
         }
         // A client that sends the body anyway still reads its answer.
@@ -220,14 +195,13 @@ class WafBodyLimitTest {
     @Test
     void blockTheRefusedBodyIsDiscardedForAMomentSoTheAnswerIsNotLostToAReset() throws Exception {
         try (RawConnection c = RawConnection.open(blocking.port())) {
-            HttpResponse r = c.send(head("/bl/linger", FORM, "Content-Length: 10000000\r\n")).read();
+            HttpResponse r = c.send(postHead("/bl/linger", FORM, "Content-Length", "10000000")).read();
             assertThat(r.status()).isEqualTo(413);
             // A client that goes on sending its body is not reset (a reset can destroy the answer in flight):
             // the node has shut its side and reads and discards for a moment before closing.
             byte[] piece = new byte[64 * 1024];
             for (int i = 0; i < 8; i++) {
                 c.send(piece);
-                Thread.sleep(10);
             }
             assertThat(c.closedWithin(3000)).isTrue();
         }
@@ -242,10 +216,9 @@ class WafBodyLimitTest {
 
         // Chunks sent one at a time: the answer comes as the limit is passed, before the body ends.
         try (RawConnection c = RawConnection.open(blocking.port())) {
-            c.send(head("/bl/ch2", "application/json", "Transfer-Encoding: chunked\r\n"));
+            c.send(postHead("/bl/ch2", "application/json", "Transfer-Encoding", "chunked"));
             String piece = "x".repeat(600);
             c.send("258\r\n" + piece + "\r\n");
-            Thread.sleep(100);
             c.send("258\r\n" + piece + "\r\n");
             HttpResponse answer = c.read();
             assertThat(answer.status()).isEqualTo(413);
@@ -282,7 +255,7 @@ class WafBodyLimitTest {
         String body = "comment=" + SCRIPT + "&" + pad(3000);
         HttpResponse r = post(blocking, "/watched/echo", FORM, body);
         assertThat(r.status()).isEqualTo(200);
-        JsonNode line = auditLine(blockingAudit, r.header("x-request-id"));
+        JsonNode line = blockingAudit.line(r.header("x-request-id"));
         assertThat(line.get("route").asText()).isEqualTo("watched");
         assertThat(line.get("blocked").asBoolean()).isFalse();
         assertThat(line.get("body_truncated").asBoolean()).isTrue();
@@ -291,6 +264,6 @@ class WafBodyLimitTest {
         r = postChunked(blocking, "/watched/chunked", FORM, pad(3000), 800);
         assertThat(r.status()).isEqualTo(200);
         assertThat(origin.requestTargets()).contains("/watched/echo", "/watched/chunked");
-        assertThat(auditLine(blockingAudit, r.header("x-request-id")).get("body_truncated").asBoolean()).isTrue();
+        assertThat(blockingAudit.line(r.header("x-request-id")).get("body_truncated").asBoolean()).isTrue();
     }
 }

@@ -3,17 +3,13 @@ package dev.aegis.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aegis.origin.MockOrigin;
 import dev.aegis.server.AccessLog;
 import dev.aegis.server.AegisServer;
-import dev.aegis.testing.Await;
+import dev.aegis.testing.AuditCapture;
 import dev.aegis.testing.NodeFixture;
-import dev.aegis.testing.RawConnection;
 import dev.aegis.testing.RawConnection.HttpResponse;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import dev.aegis.testing.ShopRequests;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,7 +21,7 @@ class WafCustomRulesThroughNodeTest {
 
     static MockOrigin origin;
     static AegisServer node;
-    static final ByteArrayOutputStream audit = new ByteArrayOutputStream();
+    static final AuditCapture audit = new AuditCapture();
 
     @BeforeAll
     static void start() {
@@ -54,7 +50,7 @@ class WafCustomRulesThroughNodeTest {
                     - { id: 100007, targets: "REQUEST_HEADERS:Content-Length", operator: gt, value: 4096 }
                     - { id: 100008, targets: "REQUEST_HEADERS:X-Token", operator: regex, value: "A{20,}",
                         severity: 1, action: block }
-                """, Map.of("ORIGIN", "" + origin.port())), AccessLog.OFF, AccessLog.audit(audit));
+                """, Map.of("ORIGIN", "" + origin.port())), AccessLog.OFF, audit.log());
     }
 
     @AfterAll
@@ -64,39 +60,11 @@ class WafCustomRulesThroughNodeTest {
     }
 
     private static HttpResponse get(String target, String... headers) throws Exception {
-        StringBuilder extra = new StringBuilder();
-        for (int i = 0; i < headers.length; i += 2) {
-            extra.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
-        }
-        try (RawConnection c = RawConnection.open(node.port())) {
-            return c.send("GET " + target + " HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: Mozilla/5.0\r\n"
-                    + "Accept: text/html\r\n" + extra + "\r\n").read();
-        }
+        return ShopRequests.get(node.port(), target, headers);
     }
 
     private static HttpResponse post(String path, String contentType, String body) throws Exception {
-        try (RawConnection c = RawConnection.open(node.port())) {
-            return c.send("POST " + path + " HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: Mozilla/5.0\r\n"
-                    + "Accept: */*\r\nContent-Type: " + contentType + "\r\nContent-Length: "
-                    + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body).read();
-        }
-    }
-
-    private static String auditText() {
-        synchronized (audit) {
-            return audit.toString(StandardCharsets.UTF_8);
-        }
-    }
-
-    /** The audit line of request {@code id}, parsed, once it is written. */
-    private static JsonNode auditLine(String id) throws Exception {
-        assertThat(Await.until(Duration.ofSeconds(3), () -> auditText().contains(id))).isTrue();
-        for (String l : auditText().split("\n")) {
-            if (l.contains(id)) {
-                return new ObjectMapper().readTree(l);
-            }
-        }
-        throw new AssertionError("no audit line for " + id);
+        return ShopRequests.post(node.port(), path, contentType, body);
     }
 
     private static boolean reachedOrigin(String prefix) {
@@ -111,7 +79,7 @@ class WafCustomRulesThroughNodeTest {
         assertThat(r.text()).contains("request id: " + id).doesNotContain("100001");
         assertThat(reachedOrigin("/wp-admin/setup.php")).isFalse();
 
-        JsonNode line = auditLine(id);
+        JsonNode line = audit.line(id);
         assertThat(line.get("request_id").asText()).isEqualTo(id);
         assertThat(line.get("client_ip").asText()).isEqualTo("127.0.0.1");
         assertThat(line.get("route").asText()).isEqualTo("all");
@@ -133,7 +101,7 @@ class WafCustomRulesThroughNodeTest {
         assertThat(r.status()).isEqualTo(403);
         assertThat(r.header("x-request-id")).isEqualTo("custom-rule-fragment-1");
 
-        JsonNode line = auditLine("custom-rule-fragment-1");
+        JsonNode line = audit.line("custom-rule-fragment-1");
         assertThat(line.get("request_id").asText()).isEqualTo("custom-rule-fragment-1");
         assertThat(line.get("client_ip").asText()).isEqualTo("127.0.0.1");
         assertThat(line.get("route").asText()).isEqualTo("all");
@@ -152,7 +120,7 @@ class WafCustomRulesThroughNodeTest {
     void inDetectModeABlockRuleOnlyLogs() throws Exception {
         HttpResponse r = get("/watched/t1", "X-Token", "A".repeat(30));
         assertThat(r.status()).isEqualTo(200);
-        JsonNode line = auditLine(r.header("x-request-id"));
+        JsonNode line = audit.line(r.header("x-request-id"));
         assertThat(line.get("blocked").asBoolean()).isFalse();
         assertThat(line.get("route").asText()).isEqualTo("watched");
         assertThat(line.get("matches").get(0).get("rule_id").asInt()).isEqualTo(100008);
@@ -164,13 +132,13 @@ class WafCustomRulesThroughNodeTest {
         // 3 (warning) alone and 2 (notice) alone pass; together they reach 5.
         HttpResponse one = get("/s/1", "X-Probe", "scan-42");
         assertThat(one.status()).isEqualTo(200);
-        assertThat(auditLine(one.header("x-request-id")).get("score").asInt()).isEqualTo(3);
+        assertThat(audit.line(one.header("x-request-id")).get("score").asInt()).isEqualTo(3);
         assertThat(get("/s/2", "X-Tool", "FuzzBox").status()).isEqualTo(200);
         assertThat(get("/s/3", "X-Probe", "scan-42x").status()).as("regex anchored at $").isEqualTo(200);
 
         HttpResponse both = get("/s/4", "X-Probe", "scan-42", "X-Tool", "FuzzBox");
         assertThat(both.status()).isEqualTo(403);
-        JsonNode line = auditLine(both.header("x-request-id"));
+        JsonNode line = audit.line(both.header("x-request-id"));
         assertThat(line.get("score").asInt()).isEqualTo(5);
         assertThat(line.get("blocked").asBoolean()).isTrue();
         assertThat(line.get("matches").findValuesAsText("rule_id")).containsExactlyInAnyOrder("100002", "100003");
@@ -184,7 +152,7 @@ class WafCustomRulesThroughNodeTest {
         HttpResponse r = get("/l/1?debug=1");
         assertThat(r.status()).isEqualTo(200);
         assertThat(reachedOrigin("/l/1")).isTrue();
-        JsonNode line = auditLine(r.header("x-request-id"));
+        JsonNode line = audit.line(r.header("x-request-id"));
         assertThat(line.get("score").asInt()).isZero();
         assertThat(line.get("blocked").asBoolean()).isFalse();
         assertThat(line.get("matches")).hasSize(1);
@@ -196,7 +164,7 @@ class WafCustomRulesThroughNodeTest {
         // Next to a blocking match it is listed too, and adds nothing.
         r = get("/l/2?debug=1&q=" + XSS);
         assertThat(r.status()).isEqualTo(403);
-        line = auditLine(r.header("x-request-id"));
+        line = audit.line(r.header("x-request-id"));
         assertThat(line.get("matches").findValuesAsText("rule_id")).containsExactlyInAnyOrder("100004", "941100");
         assertThat(line.get("score").asInt()).isEqualTo(5);
     }
@@ -205,7 +173,7 @@ class WafCustomRulesThroughNodeTest {
     void aPhraseListOnArgsIgnoresCaseInQueryFormAndJson() throws Exception {
         HttpResponse r = get("/p/1?comment=Best+CASINO+online");
         assertThat(r.status()).isEqualTo(403);
-        JsonNode match = auditLine(r.header("x-request-id")).get("matches").get(0);
+        JsonNode match = audit.line(r.header("x-request-id")).get("matches").get(0);
         assertThat(match.get("rule_id").asInt()).isEqualTo(100005);
         assertThat(match.get("target").asText()).isEqualTo("ARGS:comment");
         assertThat(match.get("fragment").asText()).isEqualToIgnoringCase("casino");
@@ -226,7 +194,7 @@ class WafCustomRulesThroughNodeTest {
         assertThat(get("/n/3?qty=lots").status()).as("not a number never matches").isEqualTo(200);
         HttpResponse r = get("/n/4?qty=101");
         assertThat(r.status()).isEqualTo(403);
-        JsonNode match = auditLine(r.header("x-request-id")).get("matches").get(0);
+        JsonNode match = audit.line(r.header("x-request-id")).get("matches").get(0);
         assertThat(match.get("rule_id").asInt()).isEqualTo(100006);
         assertThat(match.get("target").asText()).isEqualTo("ARGS:qty");
         assertThat(post("/n/5", "application/x-www-form-urlencoded", "qty=5000").status()).isEqualTo(403);
@@ -235,7 +203,7 @@ class WafCustomRulesThroughNodeTest {
         assertThat(post("/echo", "application/octet-stream", "x".repeat(4096)).status()).isEqualTo(200);
         r = post("/echo", "application/octet-stream", "x".repeat(4097));
         assertThat(r.status()).isEqualTo(403);
-        match = auditLine(r.header("x-request-id")).get("matches").get(0);
+        match = audit.line(r.header("x-request-id")).get("matches").get(0);
         assertThat(match.get("rule_id").asInt()).isEqualTo(100007);
         // The parser normalises Content-Length (one value, its name in lower case); names compare ignoring case.
         assertThat(match.get("target").asText()).isEqualToIgnoringCase("REQUEST_HEADERS:Content-Length");
@@ -245,7 +213,7 @@ class WafCustomRulesThroughNodeTest {
     @Test
     void anAllowRuleLetsAnAttackThroughFromItsNetworkOnly() throws Exception {
         // A node of its own: an allow rule matching every test client would disable the other tests.
-        ByteArrayOutputStream allowAudit = new ByteArrayOutputStream();
+        AuditCapture allowAudit = new AuditCapture();
         try (AegisServer allowing = AegisServer.start(NodeFixture.parse("""
                 node: { listen: "127.0.0.1:0", workers: 1 }
                 upstreams:
@@ -257,19 +225,11 @@ class WafCustomRulesThroughNodeTest {
                   custom_rules:
                     - { id: 100101, targets: REMOTE_ADDR, operator: ip_in, value: [127.0.0.1/32], action: allow }
                     - { id: 100102, targets: REQUEST_PATH, operator: starts_with, value: /wp-admin, action: block }
-                """, Map.of("ORIGIN", "" + origin.port())), AccessLog.OFF, AccessLog.audit(allowAudit))) {
-            HttpResponse r;
-            try (RawConnection c = RawConnection.open(allowing.port())) {
-                r = c.send("GET /wp-admin/a1?q=" + XSS + " HTTP/1.1\r\nHost: shop.example\r\n"
-                        + "User-Agent: Mozilla/5.0\r\nAccept: */*\r\n\r\n").read();
-            }
+                """, Map.of("ORIGIN", "" + origin.port())), AccessLog.OFF, allowAudit.log())) {
+            HttpResponse r = ShopRequests.get(allowing.port(), "/wp-admin/a1?q=" + XSS, "Accept", "*/*");
             assertThat(r.status()).isEqualTo(200);
             assertThat(origin.requestTargets()).contains("/wp-admin/a1?q=" + XSS);
-            String id = r.header("x-request-id");
-            assertThat(Await.until(Duration.ofSeconds(3),
-                    () -> allowAudit.toString(StandardCharsets.UTF_8).contains(id))).isTrue();
-            JsonNode line = new ObjectMapper().readTree(allowAudit.toString(StandardCharsets.UTF_8).lines()
-                    .filter(l -> l.contains(id)).findFirst().orElseThrow());
+            JsonNode line = allowAudit.line(r.header("x-request-id"));
             // Allowed, but every match is still listed: the XSS rule, the block rule and the allow rule itself.
             assertThat(line.get("blocked").asBoolean()).isFalse();
             assertThat(line.get("client_ip").asText()).isEqualTo("127.0.0.1");
@@ -277,10 +237,8 @@ class WafCustomRulesThroughNodeTest {
                     .contains("941100", "100102", "100101");
 
             // A client behind the (trusted, loopback) proxy is someone else: REMOTE_ADDR is the client IP.
-            try (RawConnection c = RawConnection.open(allowing.port())) {
-                r = c.send("GET /wp-admin/a2?q=" + XSS + " HTTP/1.1\r\nHost: shop.example\r\n"
-                        + "User-Agent: Mozilla/5.0\r\nAccept: */*\r\nX-Forwarded-For: 198.51.100.7\r\n\r\n").read();
-            }
+            r = ShopRequests.get(allowing.port(), "/wp-admin/a2?q=" + XSS, "Accept", "*/*",
+                    "X-Forwarded-For", "198.51.100.7");
             assertThat(r.status()).isEqualTo(403);
             assertThat(reachedOrigin("/wp-admin/a2")).isFalse();
         }

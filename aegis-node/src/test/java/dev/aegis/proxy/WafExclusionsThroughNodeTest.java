@@ -3,22 +3,18 @@ package dev.aegis.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aegis.config.ConfigError;
 import dev.aegis.config.ConfigLoader;
 import dev.aegis.config.ConfigResult;
 import dev.aegis.origin.MockOrigin;
 import dev.aegis.server.AccessLog;
 import dev.aegis.server.AegisServer;
-import dev.aegis.testing.Await;
+import dev.aegis.testing.AuditCapture;
 import dev.aegis.testing.NodeFixture;
-import dev.aegis.testing.RawConnection;
 import dev.aegis.testing.RawConnection.HttpResponse;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
+import dev.aegis.testing.ShopRequests;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -37,7 +33,7 @@ class WafExclusionsThroughNodeTest {
 
     static MockOrigin origin;
     static AegisServer node;
-    static final ByteArrayOutputStream audit = new ByteArrayOutputStream();
+    static final AuditCapture audit = new AuditCapture();
 
     /** The node's config; {@code ${ORIGIN}} is the origin's port. */
     static final String CONFIG = """
@@ -71,7 +67,7 @@ class WafExclusionsThroughNodeTest {
     static void start() {
         origin = MockOrigin.start("127.0.0.1", 0);
         node = AegisServer.start(NodeFixture.parse(CONFIG, Map.of("ORIGIN", "" + origin.port())), AccessLog.OFF,
-                AccessLog.audit(audit));
+                audit.log());
     }
 
     @AfterAll
@@ -81,39 +77,15 @@ class WafExclusionsThroughNodeTest {
     }
 
     private static HttpResponse get(String target, String userAgent) throws Exception {
-        try (RawConnection c = RawConnection.open(node.port())) {
-            return c.send("GET " + target + " HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: " + userAgent + "\r\n"
-                    + "Accept: text/html\r\n\r\n").read();
-        }
+        return ShopRequests.get(node.port(), target, "User-Agent", userAgent);
     }
 
     private static HttpResponse get(String target) throws Exception {
-        return get(target, "Mozilla/5.0");
+        return ShopRequests.get(node.port(), target);
     }
 
     private static HttpResponse post(String path, String contentType, String body) throws Exception {
-        try (RawConnection c = RawConnection.open(node.port())) {
-            return c.send("POST " + path + " HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: Mozilla/5.0\r\n"
-                    + "Accept: */*\r\nContent-Type: " + contentType + "\r\nContent-Length: "
-                    + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body).read();
-        }
-    }
-
-    private static String auditText() {
-        synchronized (audit) {
-            return audit.toString(StandardCharsets.UTF_8);
-        }
-    }
-
-    /** The audit line of request {@code id}, parsed, once it is written. */
-    private static JsonNode auditLine(String id) throws Exception {
-        assertThat(Await.until(Duration.ofSeconds(3), () -> auditText().contains(id))).isTrue();
-        for (String l : auditText().split("\n")) {
-            if (l.contains(id)) {
-                return new ObjectMapper().readTree(l);
-            }
-        }
-        throw new AssertionError("no audit line for " + id);
+        return ShopRequests.post(node.port(), path, contentType, body);
     }
 
     /** Whether a request with a target starting with {@code prefix} reached the origin. */
@@ -127,7 +99,7 @@ class WafExclusionsThroughNodeTest {
         HttpResponse r = post("/account/p1", "application/x-www-form-urlencoded", "user=ada&password=" + TAUTOLOGY);
         assertThat(r.status()).isEqualTo(403);
         assertThat(reachedOrigin("/account/p1")).isFalse();
-        JsonNode line = auditLine(r.header("x-request-id"));
+        JsonNode line = audit.line(r.header("x-request-id"));
         assertThat(line.get("route").asText()).isEqualTo("all");
         assertThat(line.get("blocked").asBoolean()).isTrue();
         assertThat(line.get("matches")).hasSize(1);
@@ -145,8 +117,8 @@ class WafExclusionsThroughNodeTest {
         assertThat(reachedOrigin("/login/e2")).isTrue();
         // Nothing matched, so nothing is audited.
         String marker = get("/login/e3?q=%3Cscript%3Ealert(1)%3C/script%3E").header("x-request-id");
-        auditLine(marker);
-        assertThat(auditText()).doesNotContain(r.header("x-request-id"));
+        audit.line(marker);
+        assertThat(audit.text()).doesNotContain(r.header("x-request-id"));
     }
 
     @Test
@@ -154,7 +126,7 @@ class WafExclusionsThroughNodeTest {
         HttpResponse r = post("/login/o1", "application/x-www-form-urlencoded", "user=" + TAUTOLOGY + "&password=x");
         assertThat(r.status()).isEqualTo(403);
         assertThat(reachedOrigin("/login/o1")).isFalse();
-        JsonNode line = auditLine(r.header("x-request-id"));
+        JsonNode line = audit.line(r.header("x-request-id"));
         assertThat(line.get("route").asText()).isEqualTo("login");
         assertThat(line.get("matches").get(0).get("rule_id").asInt()).isEqualTo(942100);
         assertThat(line.get("matches").get(0).get("target").asText()).isEqualTo("ARGS:user");
@@ -177,7 +149,7 @@ class WafExclusionsThroughNodeTest {
         // Route `notes` excludes 942100 on ARGS: XSS (941100) in an argument is still blocked there.
         HttpResponse r = get("/notes/x1?q=%3Cscript%3Ealert(1)%3C/script%3E");
         assertThat(r.status()).isEqualTo(403);
-        assertThat(auditLine(r.header("x-request-id")).get("matches").get(0).get("rule_id").asInt())
+        assertThat(audit.line(r.header("x-request-id")).get("matches").get(0).get("rule_id").asInt())
                 .isEqualTo(941100);
         assertThat(reachedOrigin("/notes/x1")).isFalse();
     }
@@ -186,7 +158,7 @@ class WafExclusionsThroughNodeTest {
     void aHeaderExclusionLetsTheScannerUserAgentThroughOnItsRouteOnly() throws Exception {
         HttpResponse blocked = get("/scan/u1", SCANNER_UA);
         assertThat(blocked.status()).isEqualTo(403);
-        JsonNode match = auditLine(blocked.header("x-request-id")).get("matches").get(0);
+        JsonNode match = audit.line(blocked.header("x-request-id")).get("matches").get(0);
         assertThat(match.get("rule_id").asInt()).isEqualTo(913100);
         assertThat(match.get("target").asText()).isEqualTo("REQUEST_HEADERS:User-Agent");
         assertThat(reachedOrigin("/scan/u1")).isFalse();

@@ -3,17 +3,13 @@ package dev.aegis.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.aegis.origin.MockOrigin;
 import dev.aegis.server.AccessLog;
 import dev.aegis.server.AegisServer;
-import dev.aegis.testing.Await;
+import dev.aegis.testing.AuditCapture;
 import dev.aegis.testing.NodeFixture;
-import dev.aegis.testing.RawConnection;
 import dev.aegis.testing.RawConnection.HttpResponse;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import dev.aegis.testing.ShopRequests;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class WafThroughNodeTest {
     static MockOrigin origin;
     static AegisServer node;
-    static final ByteArrayOutputStream audit = new ByteArrayOutputStream();
+    static final AuditCapture audit = new AuditCapture();
 
     @BeforeAll
     static void start() {
@@ -37,7 +33,7 @@ class WafThroughNodeTest {
                   - { name: open, match: { path: { prefix: /open/ } }, upstream: app, waf: { mode: "off" } }
                   - { name: all, match: { path: { prefix: / } }, upstream: app }
                 waf: { mode: block, paranoia: 1 }
-                """, Map.of("ORIGIN", "" + origin.port())), AccessLog.OFF, AccessLog.audit(audit));
+                """, Map.of("ORIGIN", "" + origin.port())), AccessLog.OFF, audit.log());
     }
 
     @AfterAll
@@ -47,16 +43,7 @@ class WafThroughNodeTest {
     }
 
     private static HttpResponse get(String target) throws Exception {
-        try (RawConnection c = RawConnection.open(node.port())) {
-            return c.send("GET " + target + " HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: Mozilla/5.0\r\n"
-                    + "Accept: text/html\r\n\r\n").read();
-        }
-    }
-
-    private static String auditText() {
-        synchronized (audit) {
-            return audit.toString(StandardCharsets.UTF_8);
-        }
+        return ShopRequests.get(node.port(), target);
     }
 
     @Test
@@ -67,13 +54,7 @@ class WafThroughNodeTest {
         assertThat(origin.requestTargets()).noneMatch(t -> t.startsWith("/search"));
 
         String id = r.header("x-request-id");
-        assertThat(Await.until(Duration.ofSeconds(3), () -> auditText().contains(id))).isTrue();
-        JsonNode line = null;
-        for (String l : auditText().split("\n")) {
-            if (l.contains(id)) {
-                line = new ObjectMapper().readTree(l);
-            }
-        }
+        JsonNode line = audit.line(id);
         assertThat(line.get("request_id").asText()).isEqualTo(id);
         assertThat(line.get("client_ip").asText()).isEqualTo("127.0.0.1");
         assertThat(line.get("route").asText()).isEqualTo("all");
@@ -87,11 +68,7 @@ class WafThroughNodeTest {
     }
 
     private static HttpResponse post(String path, String contentType, String body) throws Exception {
-        try (RawConnection c = RawConnection.open(node.port())) {
-            return c.send("POST " + path + " HTTP/1.1\r\nHost: shop.example\r\nUser-Agent: Mozilla/5.0\r\n"
-                    + "Accept: */*\r\nContent-Type: " + contentType + "\r\nContent-Length: "
-                    + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body).read();
-        }
+        return ShopRequests.post(node.port(), path, contentType, body);
     }
 
     @Test
@@ -103,9 +80,7 @@ class WafThroughNodeTest {
         r = post("/api/orders", "application/json", "{\"user\":{\"bio\":\"<img src=x onerror=alert(1)>\"}}");
         assertThat(r.status()).isEqualTo(403);
         String id = r.header("x-request-id");
-        assertThat(Await.until(Duration.ofSeconds(3), () -> auditText().contains(id))).isTrue();
-        assertThat(auditText().lines().filter(l -> l.contains(id)).findFirst().orElseThrow())
-                .contains("\"target\":\"JSON:user.bio\"");
+        assertThat(audit.lineText(id)).contains("\"target\":\"JSON:user.bio\"");
     }
 
     @Test
@@ -129,9 +104,8 @@ class WafThroughNodeTest {
         HttpResponse r = get("/watched/login?username=admin%27%20OR%20%271%27=%271");
         assertThat(r.status()).isEqualTo(200);
         String id = r.header("x-request-id");
-        assertThat(Await.until(Duration.ofSeconds(3), () -> auditText().contains(id))).isTrue();
-        assertThat(auditText().lines().filter(l -> l.contains(id)).findFirst().orElseThrow())
-                .contains("\"blocked\":false").contains("\"route\":\"watched\"");
+        assertThat(audit.lineText(id)).contains("\"blocked\":false")
+                .contains("\"route\":\"watched\"");
     }
 
     @Test
@@ -141,7 +115,7 @@ class WafThroughNodeTest {
         // The audit log is written in order by one thread: once a later scored request's line is there, a line
         // for the first one would be too.
         String marker = get("/watched/x?q=%3Cscript%3Ealert(1)%3C/script%3E").header("x-request-id");
-        assertThat(Await.until(Duration.ofSeconds(3), () -> auditText().contains(marker))).isTrue();
-        assertThat(auditText()).doesNotContain(r.header("x-request-id"));
+        audit.lineText(marker);
+        assertThat(audit.text()).doesNotContain(r.header("x-request-id"));
     }
 }
