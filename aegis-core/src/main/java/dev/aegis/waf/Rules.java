@@ -104,7 +104,7 @@ final class Rules {
     record PhraseDetector(PhraseMatcher matcher, View view) implements Rule.Detector {
         @Override
         public String test(Value v) {
-            return matcher.find(view.of(v));
+            return inWindows(view.of(v), matcher::find); // the automaton already saw all of it (see REGEX_WINDOW)
         }
 
         @Override
@@ -189,7 +189,7 @@ final class Rules {
     }
 
     /**
-     * How much of each end of a long value the regex rules read. RE2J runs in linear time, but with a large constant
+     * How much of each end of a long value the regex rules (and the phrase and command walkers) read. RE2J runs in linear time, but with a large constant
      * for patterns with bounded repetition (up to a microsecond a character on hostile input): without a bound, one
      * crafted 1 MiB value costs seconds. Byte classes, the literal automaton and the decoders still read all of it,
      * the SQL tokenizer its first 8 KiB and the HTML tokenizer its first 64 KiB. An injection has to sit inside an
@@ -564,7 +564,7 @@ final class Rules {
                 v -> inWindows(v.low(), l -> rfiInclude(v, l))));
         r.add(new Rule(931120, "rfi", CRITICAL, 1, ARG | COOKIE | XHDR, C_COLON, regex(RFI_QMARK, LOW)));
         // ---- 932 RCE
-        r.add(new Rule(932100, "rce", CRITICAL, 1, INPUT_PATH, SPECIAL, Rules::commandInjection));
+        r.add(new Rule(932100, "rce", CRITICAL, 1, INPUT_PATH, SPECIAL, v -> inWindows(v.shell(), Rules::commandInjection)));
         r.add(new Rule(932130, "rce", CRITICAL, 1, INPUT, SPECIAL, phrase(SHELL_EXPR, SHELL)));
         r.add(new Rule(932170, "shellshock", CRITICAL, 1, EVERYTHING, C_PAREN, requiring(C_PAREN | C_BRACE, regex(SHELLSHOCK, DEC))));
         r.add(new Rule(932171, "shellshock", CRITICAL, 1, EVERYTHING, C_PAREN,
@@ -575,7 +575,7 @@ final class Rules {
                 requiring(C_PAREN | C_BRACE | C_PIPE | C_AMP | C_SEMI, regex(FORK_BOMB, SHELL))));
         r.add(new Rule(932235, "rce", CRITICAL, 1, INPUT | UA | REFERER, C_SPACE | C_PLUS | C_PCT,
                 anchored(CMD_STRONG, SHELL, v -> inWindows(v.shell(), Rules::commandWithPrefixOrOption))));
-        r.add(new Rule(932161, "rce", CRITICAL, 1, UA | REFERER, SPECIAL, Rules::commandInjection));
+        r.add(new Rule(932161, "rce", CRITICAL, 1, UA | REFERER, SPECIAL, v -> inWindows(v.shell(), Rules::commandInjection)));
         r.add(new Rule(932162, "rce", CRITICAL, 1, UA | REFERER, SPECIAL, phrase(SHELL_EXPR, SHELL)));
         r.add(new Rule(930122, "lfi", CRITICAL, 1, UA | REFERER, C_SLASH | C_DOT | C_BSLASH,
                 anchored(OS_FILES_LIST, PATHV, v -> v.low().startsWith("http") ? null : osFile(v))));
@@ -872,8 +872,7 @@ final class Rules {
         return j + 2 < n && Character.isLetter(a) && s.charAt(j + 1) == ':' && (s.charAt(j + 2) == '\\' || s.charAt(j + 2) == '/');
     }
 
-    static String commandInjection(Value v) {
-        String s = v.shell();
+    static String commandInjection(String s) {
         int n = s.length();
         for (int i = -1; i < n; i++) {
             boolean sep;
