@@ -46,6 +46,11 @@ final class LiteralScanner {
             throw new IllegalStateException("too many distinct literal characters: " + cls);
         }
         this.alphabet = cls;
+        // Capitals share their lower-case letter's class, so the scan folds case by the table lookup alone.
+        byte[] folded = classOf.clone();
+        for (int c = 'A'; c <= 'Z'; c++) {
+            folded[c] = classOf[c | 0x20];
+        }
         List<int[]> gotoRows = new ArrayList<>();
         List<long[]> outs = new ArrayList<>();
         gotoRows.add(newRow());
@@ -106,6 +111,7 @@ final class LiteralScanner {
                 }
             }
         }
+        System.arraycopy(folded, 0, classOf, 0, classOf.length);
         step = new int[next.length];
         for (int k = 0; k < next.length; k++) {
             int target = next[k];
@@ -148,7 +154,7 @@ final class LiteralScanner {
                 row = 0;
                 continue;
             }
-            int t = step[row + classOf[ch >= 'A' && ch <= 'Z' ? ch | 0x20 : ch]];
+            int t = step[row + classOf[ch]];
             row = t >> 1;
             if ((t & 1) != 0) {
                 long[] o = out[row / alphabet];
