@@ -83,8 +83,13 @@ class WafCorpusTest {
         return out;
     }
 
-    /** Request line, headers and body out of raw HTTP/1.x bytes (lenient). */
+    /** Request line, headers and body out of raw HTTP/1.x bytes (lenient); a missing Host is localhost:8080. */
     static InspectionInput parseRaw(byte[] raw) {
+        return parseRaw(raw, "localhost:8080");
+    }
+
+    /** Request line, headers and body out of raw HTTP/1.x bytes (lenient), with {@code host} when none is sent. */
+    static InspectionInput parseRaw(byte[] raw, String host) {
         int headEnd = -1;
         int sep = 4;
         for (int i = 0; i + 3 < raw.length; i++) {
@@ -107,17 +112,17 @@ class WafCorpusTest {
         String[] lines = head.split("\r?\n");
         String[] rl = lines.length > 0 ? lines[0].split(" ", 3) : new String[0];
         List<Map.Entry<String, String>> headers = new ArrayList<>();
-        boolean host = false;
+        boolean sawHost = false;
         for (int i = 1; i < lines.length; i++) {
             int c = lines[i].indexOf(':');
             if (c > 0) {
                 String k = lines[i].substring(0, c).trim();
                 headers.add(new AbstractMap.SimpleEntry<>(k, lines[i].substring(c + 1).trim()));
-                host |= k.equalsIgnoreCase("Host");
+                sawHost |= k.equalsIgnoreCase("Host");
             }
         }
-        if (!host) {
-            headers.add(new AbstractMap.SimpleEntry<>("Host", "localhost:8080"));
+        if (!sawHost) {
+            headers.add(new AbstractMap.SimpleEntry<>("Host", host));
         }
         return new InspectionInput(rl.length > 0 ? rl[0] : "", rl.length > 1 ? rl[1] : "/", headers, body, false);
     }

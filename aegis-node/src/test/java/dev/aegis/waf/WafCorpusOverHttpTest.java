@@ -133,51 +133,13 @@ class WafCorpusOverHttpTest {
     /** The engine's view of the same case, for the engine-vs-node comparison. */
     static InspectionInput input(Case c, int port) {
         if (c.isRaw()) {
-            return parseRaw(c.raw(), port);
+            return WafCorpusTest.parseRaw(c.raw(), "localhost:" + port); // shared with aegis-core's test
         }
         List<Map.Entry<String, String>> headers = new ArrayList<>(c.headers());
         if (headers.stream().noneMatch(e -> e.getKey().equalsIgnoreCase("Host"))) {
             headers.add(new AbstractMap.SimpleEntry<>("Host", "localhost:" + port));
         }
         return new InspectionInput(c.method(), c.uri(), headers, c.body(), false);
-    }
-
-    static InspectionInput parseRaw(byte[] raw, int port) {
-        int headEnd = -1;
-        int sep = 4;
-        for (int i = 0; i + 3 < raw.length; i++) {
-            if (raw[i] == '\r' && raw[i + 1] == '\n' && raw[i + 2] == '\r' && raw[i + 3] == '\n') {
-                headEnd = i;
-                break;
-            }
-        }
-        if (headEnd < 0) {
-            for (int i = 0; i + 1 < raw.length; i++) {
-                if (raw[i] == '\n' && raw[i + 1] == '\n') {
-                    headEnd = i;
-                    sep = 2;
-                    break;
-                }
-            }
-        }
-        String head = new String(raw, 0, headEnd < 0 ? raw.length : headEnd, StandardCharsets.ISO_8859_1);
-        byte[] body = headEnd < 0 ? new byte[0] : Arrays.copyOfRange(raw, headEnd + sep, raw.length);
-        String[] lines = head.split("\r?\n");
-        String[] rl = lines.length > 0 ? lines[0].split(" ", 3) : new String[0];
-        List<Map.Entry<String, String>> headers = new ArrayList<>();
-        boolean host = false;
-        for (int i = 1; i < lines.length; i++) {
-            int c = lines[i].indexOf(':');
-            if (c > 0) {
-                String k = lines[i].substring(0, c).trim();
-                headers.add(new AbstractMap.SimpleEntry<>(k, lines[i].substring(c + 1).trim()));
-                host |= k.equalsIgnoreCase("Host");
-            }
-        }
-        if (!host) {
-            headers.add(new AbstractMap.SimpleEntry<>("Host", "localhost:" + port));
-        }
-        return new InspectionInput(rl.length > 0 ? rl[0] : "", rl.length > 1 ? rl[1] : "/", headers, body, false);
     }
 
     /** Sends one case on a fresh connection; the status of the first response, or {@link #CLOSED}. */
