@@ -502,15 +502,34 @@ final class Targets {
         private int depth;
         private final Map<String, String> seen = new java.util.HashMap<>();
         private final Set<String> seenKeys = new java.util.HashSet<>();
-        /** Child paths already built, by parent path then key: records in an array share their keys. */
-        private final Map<String, Map<String, String>> paths = new java.util.HashMap<>();
+        /**
+         * The child paths last built under one parent path: records in an array share their parent and their keys,
+         * so most lookups hit without hashing or concatenating.
+         */
+        private String pathsParent;
+        private final String[] pathKeys = new String[16];
+        private final String[] pathValues = new String[16];
+        private int pathCount;
 
         private String childPath(String parent, String key) {
             if (parent.isEmpty()) {
                 return key;
             }
-            return paths.computeIfAbsent(parent, x -> new java.util.HashMap<>())
-                    .computeIfAbsent(key, x -> parent + "." + key);
+            if (parent != pathsParent) {
+                pathsParent = parent;
+                pathCount = 0;
+            }
+            for (int k = 0; k < pathCount; k++) {
+                if (pathKeys[k].equals(key)) {
+                    return pathValues[k];
+                }
+            }
+            String p = parent + "." + key;
+            if (pathCount < pathKeys.length) {
+                pathKeys[pathCount] = key;
+                pathValues[pathCount++] = p;
+            }
+            return p;
         }
 
         JsonWalker(String s) {
@@ -623,22 +642,26 @@ final class Targets {
                 return true;
             }
             int st = i;
-            while (i < s.length() && "{}[],: \t\r\n".indexOf(s.charAt(i)) < 0) {
+            while (i < s.length() && !endsLiteral(s.charAt(i))) {
                 i++;
             }
-            String lit = s.substring(st, i);
-            if (lit.isEmpty()) {
+            if (i == st) {
                 return false;
             }
-            if (!(lit.equals("true") || lit.equals("false") || lit.equals("null") || isNumber(lit))) {
-                return false;
-            }
-            return true;
+            // true, false, null or a number (checked in place: scalars are not inspected, only validated)
+            return s.startsWith("true", st) && i - st == 4 || s.startsWith("false", st) && i - st == 5
+                    || s.startsWith("null", st) && i - st == 4 || isNumber(s, st, i);
         }
 
-        private boolean isNumber(String lit) {
-            for (int k = 0; k < lit.length(); k++) {
-                if ("0123456789+-.eE".indexOf(lit.charAt(k)) < 0) {
+        private static boolean endsLiteral(char c) {
+            return c == '{' || c == '}' || c == '[' || c == ']' || c == ',' || c == ':' || c == ' ' || c == '\t'
+                    || c == '\r' || c == '\n';
+        }
+
+        private static boolean isNumber(String s, int from, int to) {
+            for (int k = from; k < to; k++) {
+                char c = s.charAt(k);
+                if (!(c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.' || c == 'e' || c == 'E')) {
                     return false;
                 }
             }
