@@ -232,6 +232,12 @@ final class Value {
 
     /** Whether prefilter group {@code group} has a literal in {@code view} of this value. */
     boolean hit(LiteralScanner scanner, Rules.View view, int group) {
+        long[] bits = hits(scanner, view);
+        return (bits[group >>> 6] & (1L << group)) != 0;
+    }
+
+    /** The prefilter groups with a literal in {@code view} of this value (scanned on first use). */
+    long[] hits(LiteralScanner scanner, Rules.View view) {
         long[][] h = hits;
         if (h == null) {
             h = new long[Rules.View.COUNT][];
@@ -253,7 +259,7 @@ final class Value {
             }
             h[vi] = bits;
         }
-        return (bits[group >>> 6] & (1L << group)) != 0;
+        return bits;
     }
 
     @Override

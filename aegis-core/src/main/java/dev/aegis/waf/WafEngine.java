@@ -19,10 +19,15 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class WafEngine {
     private final WafConfig config;
     private final Rule[] valueRules;
-    /** Per value rule: whether it has prefilter literals (its group is its index), and the view they are in. */
+    /**
+     * Per value rule: whether it has prefilter literals in a view other than the lower-cased one (those are in
+     * {@link #lowLiteralRules}), and the view; a rule's group in the literal automaton is its index.
+     */
     private final boolean[] literalFiltered;
     private final Rules.View[] literalViews;
     private final int[] requiredClasses;
+    /** The rules whose literals are found in the lower-cased view, a bit per rule: filtered a word at a time. */
+    private final long[] lowLiteralRules;
     private final int[][] classMasks;
     private final LiteralScanner literals;
     /**
@@ -60,6 +65,13 @@ public final class WafEngine {
         }
         this.literals = new LiteralScanner(groups);
         this.ruleWords = (valueRules.length + 63) >>> 6;
+        this.lowLiteralRules = new long[ruleWords];
+        for (int g = 0; g < valueRules.length; g++) {
+            if (literalFiltered[g] && literalViews[g] == Rules.View.LOW) {
+                lowLiteralRules[g >>> 6] |= 1L << g;
+                literalFiltered[g] = false; // decided by the word-wide filter below
+            }
+        }
         Set<Integer> all = new TreeSet<>();
         for (Rule r : valueRules) {
             all.add(r.id());
@@ -169,6 +181,17 @@ public final class WafEngine {
                     long[] rules = byClass[Integer.numberOfTrailingZeros(cls)];
                     for (int k = 0; k < candidates.length; k++) {
                         candidates[k] |= rules[k];
+                    }
+                }
+                // Rules whose literals live in the lower-cased view: one scan, then drop those without a hit.
+                long[] lowHits = null;
+                for (int k = 0; k < candidates.length; k++) {
+                    long lit = candidates[k] & lowLiteralRules[k];
+                    if (lit != 0) {
+                        if (lowHits == null) {
+                            lowHits = v.hits(literals, Rules.View.LOW);
+                        }
+                        candidates[k] &= ~lit | lowHits[k];
                     }
                 }
                 for (int k = 0; k < candidates.length; k++) {
