@@ -34,21 +34,9 @@ class CrossSiteScriptingCorpusTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static Path corpus() {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null) {
-            Path p = dir.resolve("shared/waf-corpus/dev.jsonl");
-            if (Files.isRegularFile(p)) {
-                return p;
-            }
-            dir = dir.getParent();
-        }
-        return null;
-    }
-
     @Test
     void corpusDetectionAndFalsePositives() throws Exception {
-        Path file = corpus();
+        Path file = WafCorpusTest.corpus();
         Assumptions.assumeTrue(file != null, "shared/waf-corpus/dev.jsonl not found");
         Map<String, int[]> attack = new TreeMap<>(); // source -> {detected, total}
         Map<String, int[]> attackB64 = new TreeMap<>();

@@ -21,19 +21,9 @@ import org.junit.jupiter.api.Test;
  */
 class SqlInjectionCorpusTest {
 
-    static Path findCorpus() {
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path c = p.resolve("shared/waf-corpus/dev.jsonl");
-            if (Files.isRegularFile(c)) {
-                return c;
-            }
-        }
-        return null;
-    }
-
     @Test
     void corpus() throws IOException {
-        Path corpus = findCorpus();
+        Path corpus = WafCorpusTest.corpus();
         Assumptions.assumeTrue(corpus != null, "shared/waf-corpus/dev.jsonl not found");
         int libTotal = 0, libHit = 0, otherTotal = 0, otherHit = 0, benignTotal = 0, benignHit = 0;
         Map<String, int[]> perSource = new LinkedHashMap<>();

@@ -58,17 +58,6 @@ class WafCorpusOverHttpTest {
         }
     }
 
-    static Path corpus() {
-        Path dir = Path.of("").toAbsolutePath();
-        for (int up = 0; up < 6 && dir != null; up++, dir = dir.getParent()) {
-            Path p = dir.resolve("shared/waf-corpus/dev.jsonl");
-            if (Files.isReadable(p)) {
-                return p;
-            }
-        }
-        return null;
-    }
-
     static List<Case> load(Path p) throws IOException {
         ObjectMapper om = new ObjectMapper();
         List<Case> out = new ArrayList<>();
@@ -206,7 +195,7 @@ class WafCorpusOverHttpTest {
 
     @Test
     void corpusOverHttpMeetsThresholds() throws Exception {
-        Path p = corpus();
+        Path p = WafCorpusTest.corpus(); // aegis-core's test jar
         Assumptions.assumeTrue(p != null, "the shared WAF corpus is not beside this checkout");
         List<Case> cases = load(p);
         WafEngine engine = WafEngine.compile(new WafConfig(WafPolicy.WafMode.BLOCK, 1, 5, 128 * 1024, List.of()));
