@@ -104,7 +104,9 @@ final class Rules {
     record PhraseDetector(PhraseMatcher matcher, View view) implements Rule.Detector {
         @Override
         public String test(Value v) {
-            return inWindows(view.of(v), matcher::find); // the automaton already saw all of it (see REGEX_WINDOW)
+            String s = view.of(v);
+            // long values: both ends (the automaton already saw all of it; see REGEX_WINDOW)
+            return s.length() <= 2 * REGEX_WINDOW ? matcher.find(s) : inWindows(s, matcher::find);
         }
 
         @Override
@@ -162,7 +164,9 @@ final class Rules {
 
         @Override
         public String test(Value v) {
-            return inWindows(view.of(v), s -> find(v, s)); // long values: both ends (see REGEX_WINDOW)
+            String s = view.of(v);
+            // long values: both ends (see REGEX_WINDOW); the common short value costs no lambda
+            return s.length() <= 2 * REGEX_WINDOW ? find(v, s) : inWindows(s, w -> find(v, w));
         }
 
         private String find(Value v, String s) {
