@@ -174,34 +174,10 @@ public final class WafEngine {
         do {
             for (; next < t.values.size(); next++) {
                 Value v = t.values.get(next);
-                // The rules of this kind and level whose trigger class is present: one bit set per class, OR-ed.
-                long[][] byClass = rulesFor(v.kind, pl);
-                java.util.Arrays.fill(candidates, 0L);
-                for (int cls = v.classes; cls != 0; cls &= cls - 1) {
-                    long[] rules = byClass[Integer.numberOfTrailingZeros(cls)];
-                    for (int k = 0; k < candidates.length; k++) {
-                        candidates[k] |= rules[k];
-                    }
-                }
-                // Rules whose literals live in the lower-cased view: one scan, then drop those without a hit.
-                long[] lowHits = null;
-                for (int k = 0; k < candidates.length; k++) {
-                    long lit = candidates[k] & lowLiteralRules[k];
-                    if (lit != 0) {
-                        if (lowHits == null) {
-                            lowHits = v.hits(literals, Rules.View.LOW);
-                        }
-                        candidates[k] &= ~lit | lowHits[k];
-                    }
-                }
+                candidates(v, pl, candidates);
                 for (int k = 0; k < candidates.length; k++) {
                     for (long bits = candidates[k]; bits != 0; bits &= bits - 1) {
                         int g = k << 6 | Long.numberOfTrailingZeros(bits);
-                        if ((v.classes & requiredClasses[g]) != requiredClasses[g]
-                                || classMasks[g] != null && !anyMaskPresent(classMasks[g], v.classes)
-                                || literalFiltered[g] && !v.hit(literals, literalViews[g], g)) {
-                            continue;
-                        }
                         Rule r = valueRules[g];
                         String frag;
                         try {
@@ -250,6 +226,55 @@ public final class WafEngine {
         // ---- custom rules: after the built-in ones, sharing `seen`, so each counts once per rule and target
         int actions = custom == null ? 0 : custom.inspect(t, input.clientIp(), pl, excl, seen, matches);
         return matches.isEmpty() ? WafDecision.CLEAN : decide(matches, policy, actions);
+    }
+
+    /**
+     * Into {@code out} (a bit per value rule): the rules of {@code v}'s kind at paranoia {@code pl} that pass every
+     * prefilter (trigger classes, required classes, class masks, literals), so whose detectors must run.
+     */
+    void candidates(Value v, int pl, long[] out) {
+        // The rules of this kind and level whose trigger class is present: one bit set per class, OR-ed.
+        long[][] byClass = rulesFor(v.kind, pl);
+        java.util.Arrays.fill(out, 0L);
+        for (int cls = v.classes; cls != 0; cls &= cls - 1) {
+            long[] rules = byClass[Integer.numberOfTrailingZeros(cls)];
+            for (int k = 0; k < out.length; k++) {
+                out[k] |= rules[k];
+            }
+        }
+        // Rules whose literals live in the lower-cased view: one scan, then drop those without a hit.
+        long[] lowHits = null;
+        for (int k = 0; k < out.length; k++) {
+            long lit = out[k] & lowLiteralRules[k];
+            if (lit != 0) {
+                if (lowHits == null) {
+                    lowHits = v.hits(literals, Rules.View.LOW);
+                }
+                out[k] &= ~lit | lowHits[k];
+            }
+        }
+        for (int k = 0; k < out.length; k++) {
+            for (long bits = out[k]; bits != 0; bits &= bits - 1) {
+                int g = k << 6 | Long.numberOfTrailingZeros(bits);
+                if ((v.classes & requiredClasses[g]) != requiredClasses[g]
+                        || classMasks[g] != null && !anyMaskPresent(classMasks[g], v.classes)
+                        || literalFiltered[g] && !v.hit(literals, literalViews[g], g)) {
+                    out[k] &= ~(1L << g);
+                }
+            }
+        }
+    }
+
+    int ruleWords() {
+        return ruleWords;
+    }
+
+    Rule valueRule(int g) {
+        return valueRules[g];
+    }
+
+    RequestRule[] requestRules() {
+        return requestRules;
     }
 
     private static void finish(Targets t) {
