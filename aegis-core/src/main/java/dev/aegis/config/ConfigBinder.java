@@ -59,10 +59,12 @@ final class ConfigBinder {
     private static final List<String> ROUTE_CACHE_KEYS = List.of("enabled", "default_ttl");
     private static final List<String> RATE_LIMIT_KEYS = List.of("key", "limit", "window", "on_sync_loss");
     private static final List<String> WAF_KEYS =
-            List.of("mode", "paranoia", "anomaly_threshold", "body_limit", "body_over_limit", "custom_rules");
+            List.of("mode", "paranoia", "anomaly_threshold", "body_limit", "body_over_limit", "custom_rules",
+                    "auto_ban");
+    private static final List<String> AUTO_BAN_KEYS = List.of("after", "window", "ban");
     private static final List<String> CACHE_KEYS = List.of("memory", "max_object", "redis");
     private static final List<String> URL_KEYS = List.of("url");
-    private static final List<String> CLUSTER_KEYS = List.of("name", "nats", "sync_interval");
+    private static final List<String> CLUSTER_KEYS = List.of("name", "nats", "sync_interval", "max_counters");
     private static final List<String> CLIENT_IP_KEYS = List.of("trusted_proxies", "header");
     private static final List<String> LIMITS_KEYS = List.of(
             "max_header_bytes", "max_uri_bytes", "max_body_bytes", "header_read_timeout", "max_connections");
@@ -466,7 +468,15 @@ final class ConfigBinder {
                 (int) s.integer("anomaly_threshold", 5, 1, Integer.MAX_VALUE),
                 s.size("body_limit", 128L << 10, 0),
                 customRules.bind(s),
-                s.choice("body_over_limit", BodyOverLimit.INSPECT_PARTIAL, BODY_OVER_LIMIT));
+                s.choice("body_over_limit", BodyOverLimit.INSPECT_PARTIAL, BODY_OVER_LIMIT),
+                s.has("auto_ban") ? autoBan(s.section("auto_ban", AUTO_BAN_KEYS)) : null);
+    }
+
+    private static WafConfig.AutoBan autoBan(Section s) {
+        Long after = s.requiredInteger("after", 1, Integer.MAX_VALUE);
+        return new WafConfig.AutoBan(after == null ? 1 : after,
+                s.duration("window", Duration.ofMinutes(1), true),
+                s.duration("ban", Duration.ofMinutes(10), true));
     }
 
     private static CacheConfig cache(Section s) {
@@ -481,7 +491,8 @@ final class ConfigBinder {
         return new ClusterConfig(
                 name != null ? name : "default",
                 s.has("nats") ? url(s.section("nats", URL_KEYS), "nats://127.0.0.1:4222") : null,
-                s.duration("sync_interval", Duration.ofMillis(100), true));
+                s.duration("sync_interval", Duration.ofMillis(100), true),
+                s.integer("max_counters", ClusterConfig.DEFAULT_MAX_COUNTERS, 1000, Integer.MAX_VALUE));
     }
 
     /** A URL for a client library (Lettuce, jnats) that checks the rest itself; only the scheme is checked here. */

@@ -11,7 +11,7 @@ import java.util.function.Function;
  * {@code ${ENV}} interpolation. Each parser throws {@link IllegalArgumentException} with a message meant for the
  * person who wrote the file; the reader attaches the line.
  */
-final class ConfigValues {
+public final class ConfigValues {
 
     /** Longest value echoed back in a message, so one absurd scalar cannot flood the error report. */
     private static final int MAX_ECHO = 60;
@@ -20,7 +20,7 @@ final class ConfigValues {
     }
 
     /** {@code 250ms}, {@code 2s}, {@code 5m}, {@code 1h}, or {@code 0}. */
-    static Duration parseDuration(String text) {
+    public static Duration parseDuration(String text) {
         String s = text.strip();
         if (s.equals("0")) {
             return Duration.ZERO;

@@ -8,10 +8,23 @@ import java.util.Objects;
  * inspected and what happens to a longer one, and the custom rules the WAF compiles next to its built-in ones.
  */
 public record WafConfig(WafPolicy.WafMode mode, int paranoia, int anomalyThreshold, long bodyLimitBytes,
-                        List<CustomRule> customRules, BodyOverLimit bodyOverLimit) {
+                        List<CustomRule> customRules, BodyOverLimit bodyOverLimit, AutoBan autoBan) {
     public WafConfig {
         customRules = List.copyOf(customRules);
         Objects.requireNonNull(bodyOverLimit, "bodyOverLimit");
+    }
+
+    /** Without auto-ban. */
+    public WafConfig(WafPolicy.WafMode mode, int paranoia, int anomalyThreshold, long bodyLimitBytes,
+                     List<CustomRule> customRules, BodyOverLimit bodyOverLimit) {
+        this(mode, paranoia, anomalyThreshold, bodyLimitBytes, customRules, bodyOverLimit, null);
+    }
+
+    /**
+     * {@code waf.auto_ban}: a client the WAF blocked more than {@code after} times within {@code window} (counted
+     * cluster-wide) goes on the shared blocklist for {@code ban}.
+     */
+    public record AutoBan(long after, java.time.Duration window, java.time.Duration ban) {
     }
 
     /** With {@code body_over_limit} at its default, {@link BodyOverLimit#INSPECT_PARTIAL}. */

@@ -62,6 +62,36 @@ public sealed interface ProxyError {
         }
     }
 
+    /**
+     * Over the route's rate limit: 429 with {@code Retry-After} (RFC 9110 §10.2.3) and the {@code RateLimit-Limit},
+     * {@code RateLimit-Remaining}, {@code RateLimit-Reset} fields of the IETF httpapi rate-limit draft.
+     */
+    record RateLimited(long limit, long resetSeconds, String key) implements ProxyError {
+        public Source source() { return Source.CLIENT; }
+        public int status() { return 429; }
+        public String publicMessage() { return "too many requests; retry after " + resetSeconds + " s"; }
+        public String detail() { return "rate limit " + limit + " reached for key " + key; }
+
+        @Override
+        public LocalResponse toResponse(String requestId) {
+            LocalResponse plain = ProxyError.super.toResponse(requestId);
+            java.util.List<java.util.Map.Entry<String, String>> headers = new java.util.ArrayList<>(plain.headers());
+            headers.add(java.util.Map.entry("Retry-After", Long.toString(resetSeconds)));
+            headers.add(java.util.Map.entry("RateLimit-Limit", Long.toString(limit)));
+            headers.add(java.util.Map.entry("RateLimit-Remaining", "0"));
+            headers.add(java.util.Map.entry("RateLimit-Reset", Long.toString(resetSeconds)));
+            return new LocalResponse(429, headers, plain.body(), false);
+        }
+    }
+
+    /** The client's address is on the shared blocklist (added by an operator, or banned for repeated attacks). */
+    record Blocklisted(String address) implements ProxyError {
+        public Source source() { return Source.CLIENT; }
+        public int status() { return 403; }
+        public String publicMessage() { return "the request was blocked"; }
+        public String detail() { return "client " + address + " is on the blocklist"; }
+    }
+
     /** No route matched. */
     record NoRoute(String host, String path) implements ProxyError {
         public Source source() { return Source.CLIENT; }

@@ -24,6 +24,9 @@ public final class RequestRecord {
     public String clientIp;
     /** The matched route, or null. */
     public Route route;
+    /** The rate-limit key this request was counted under (null: no limit on its route), and the verdict. */
+    public String rateLimitKey;
+    public boolean rateLimited;
     /** The WAF's anomaly score and what matched (empty when clean or not inspected). */
     public int wafScore;
     public java.util.List<dev.aegis.waf.WafMatch> wafMatches = java.util.List.of();

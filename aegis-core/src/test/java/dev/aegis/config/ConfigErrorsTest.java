@@ -570,4 +570,23 @@ class ConfigErrorsTest {
         assertThat(errors).extracting(ConfigError::line).containsExactly(1, 1, 1, 2, 3);
         assertThat(errors).extracting(ConfigError::column).containsExactly(18, 36, 47, 18, 28);
     }
+
+    @Test
+    void autoBanAndCounterCapAreCheckedWithTheirLines() {
+        List<ConfigError> errors = errors("""
+                upstreams:
+                  app:
+                    servers: [127.0.0.1:80]
+                routes:
+                  - { name: r, upstream: app, match: { path: { prefix: / } } }
+                waf:
+                  auto_ban: { window: 1m, bann: 10m }
+                cluster:
+                  max_counters: 10
+                """);
+        assertThat(errors).extracting(ConfigError::line, ConfigError::yamlPath, ConfigError::message).containsExactly(
+                tuple(7, "waf.auto_ban.after", "missing required key `after`"),
+                tuple(7, "waf.auto_ban.bann", "unknown key `bann` (did you mean `ban`?)"),
+                tuple(9, "cluster.max_counters", "must be at least 1000, got 10"));
+    }
 }
