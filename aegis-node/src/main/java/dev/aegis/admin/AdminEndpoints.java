@@ -17,4 +17,14 @@ public interface AdminEndpoints {
      * with a 500 whose body says nothing of the exception (it is logged).
      */
     CompletableFuture<ReloadResult> reload();
+
+    /** The node's cluster state (blocklist, counters, peers); null where there is none (test fakes). */
+    default dev.aegis.cluster.Cluster cluster() {
+        return null;
+    }
+
+    /** The current config's route names, for checking {@code GET /admin/ratelimit?route=}. */
+    default java.util.Map<String, dev.aegis.config.RateLimitPolicy> rateLimits() {
+        return java.util.Map.of();
+    }
 }

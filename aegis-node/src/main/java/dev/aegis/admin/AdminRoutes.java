@@ -97,7 +97,14 @@ final class AdminRoutes {
                 new Route("GET", "/healthz", Access.PUBLIC, Handler.sync(r -> AdminResponse.text(200, "ok"))),
                 new Route("GET", "/readyz", Access.PUBLIC, Handler.sync(r -> node.ready()
                         ? AdminResponse.text(200, "ready") : AdminResponse.text(503, "not ready"))),
-                new Route("POST", "/admin/reload", Access.TOKEN, r -> reload(node))));
+                new Route("POST", "/admin/reload", Access.TOKEN, r -> reload(node)),
+                new Route("GET", "/admin/blocklist", Access.TOKEN, Handler.sync(r -> ClusterEndpoints.bans(node))),
+                new Route("POST", "/admin/blocklist", Access.TOKEN, Handler.sync(r -> ClusterEndpoints.ban(node, r))),
+                new Route("DELETE", "/admin/blocklist", Access.TOKEN,
+                        Handler.sync(r -> ClusterEndpoints.unban(node, r))),
+                new Route("GET", "/admin/cluster", Access.TOKEN, Handler.sync(r -> ClusterEndpoints.cluster(node))),
+                new Route("GET", "/admin/ratelimit", Access.TOKEN,
+                        Handler.sync(r -> ClusterEndpoints.rateLimit(node, r)))));
     }
 
     /**

@@ -21,6 +21,22 @@ public final class NodeAdminEndpoints implements AdminEndpoints {
     }
 
     @Override
+    public dev.aegis.cluster.Cluster cluster() {
+        return server.cluster();
+    }
+
+    @Override
+    public java.util.Map<String, dev.aegis.config.RateLimitPolicy> rateLimits() {
+        java.util.Map<String, dev.aegis.config.RateLimitPolicy> out = new java.util.LinkedHashMap<>();
+        for (dev.aegis.config.RouteConfig r : server.snapshot().config().routes()) {
+            if (r.rateLimit() != null) {
+                out.put(r.name(), r.rateLimit());
+            }
+        }
+        return out;
+    }
+
+    @Override
     public CompletableFuture<ReloadResult> reload() {
         if (configFile == null) {
             return CompletableFuture.completedFuture(new ReloadResult(false,

@@ -19,36 +19,45 @@ public final class ConfigSnapshot {
     private final Map<String, UpstreamGroup> upstreams;
     private final Phase[] phases;
     private final dev.aegis.waf.WafEngine waf;
+    private final dev.aegis.ratelimit.WafAutoBan autoBan;
+    private final dev.aegis.cluster.Cluster cluster;
 
     private ConfigSnapshot(AegisConfig config, RouteTable routes, Map<String, UpstreamGroup> upstreams,
-                           Phase[] phases, dev.aegis.waf.WafEngine waf) {
+                           Phase[] phases, dev.aegis.waf.WafEngine waf, dev.aegis.ratelimit.WafAutoBan autoBan,
+                           dev.aegis.cluster.Cluster cluster) {
         this.waf = waf;
+        this.autoBan = autoBan;
+        this.cluster = cluster;
         this.config = config;
         this.routes = routes;
         this.upstreams = upstreams;
         this.phases = phases;
     }
 
-    /** Compiles {@code config} (regexes, CIDRs, server addresses are resolved here, once). */
-    public static ConfigSnapshot compile(AegisConfig config) {
-        return compile(config, null);
-    }
-
     /**
      * Compiles {@code config} to replace {@code previous} (may be null): servers of groups that remain keep
      * their health and ejections, so a reload never sends traffic back to a server known to be down.
      */
-    public static ConfigSnapshot compile(AegisConfig config, ConfigSnapshot previous) {
+    public static ConfigSnapshot compile(AegisConfig config, ConfigSnapshot previous,
+                                         dev.aegis.cluster.Cluster cluster) {
         RouteTable routes = RouteTable.compile(config.routes());
         Map<String, UpstreamGroup> groups = new HashMap<>();
         for (UpstreamConfig u : config.upstreams().values()) {
             UpstreamGroup old = previous == null ? null : previous.upstream(u.name());
             groups.put(u.name(), UpstreamGroup.of(u, old));
         }
-        // The order of DESIGN.md's request diagram; later issues insert blocklist, rate limit, WAF and cache.
+        // The order of DESIGN.md's request diagram; the cache phase comes with the cache.
         dev.aegis.waf.WafEngine waf = dev.aegis.waf.WafEngine.compile(config.waf());
-        Phase[] phases = {new ClientIpPhase(config.clientIp()), new RoutePhase(routes), new dev.aegis.waf.WafPhase(waf)};
-        return new ConfigSnapshot(config, routes, Map.copyOf(groups), phases, waf);
+        Phase[] phases = {
+            new ClientIpPhase(config.clientIp()),
+            new dev.aegis.blocklist.BlocklistPhase(cluster.blocklist()),
+            new RoutePhase(routes),
+            new dev.aegis.ratelimit.RateLimitPhase(routes.routes(), cluster.counters(), cluster, cluster.wallClock()),
+            new dev.aegis.waf.WafPhase(waf)};
+        dev.aegis.ratelimit.WafAutoBan autoBan = config.waf().autoBan() == null ? null
+                : new dev.aegis.ratelimit.WafAutoBan(config.waf().autoBan(), cluster.counters(), cluster.blocklist(),
+                        cluster.wallClock());
+        return new ConfigSnapshot(config, routes, Map.copyOf(groups), phases, waf, autoBan, cluster);
     }
 
     public AegisConfig config() {
@@ -67,6 +76,16 @@ public final class ConfigSnapshot {
     /** The compiled WAF, for the body inspection that follows the phases. */
     public dev.aegis.waf.WafEngine waf() {
         return waf;
+    }
+
+    /** {@code waf.auto_ban}, or null when it is off. */
+    public dev.aegis.ratelimit.WafAutoBan autoBan() {
+        return autoBan;
+    }
+
+    /** The node's cluster state (counters, blocklist, sync), shared by every snapshot. */
+    public dev.aegis.cluster.Cluster cluster() {
+        return cluster;
     }
 
     /** Every upstream group. */

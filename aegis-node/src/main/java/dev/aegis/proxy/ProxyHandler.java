@@ -1213,6 +1213,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (!record.wafMatches.isEmpty() || record.wafBodyTruncated) {
                 runtime.auditLog().log(record);
             }
+            if (record.error instanceof ProxyError.Blocked && snapshot != null && snapshot.autoBan() != null) {
+                String ip = record.clientIp != null ? record.clientIp : record.peerAddress;
+                if (snapshot.autoBan().blocked(ip)) {
+                    snapshot.cluster().publishSoon(); // every node should refuse it at once, not at the next tick
+                }
+            }
             if (completed) {
                 exchangeDone(keepAlive, requestComplete);
             } else {

@@ -49,10 +49,13 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
     /** Guards reloads (admin API, SIGHUP, file watch may race); never taken on the request path. */
     private final Object reloadLock = new Object();
     private HealthChecker healthChecker;
+    private final dev.aegis.cluster.Cluster cluster;
 
-    private AegisServer(AegisConfig config, AccessLog accessLog, AccessLog auditLog) throws InterruptedException {
+    private AegisServer(AegisConfig config, AccessLog accessLog, AccessLog auditLog, java.util.function.LongSupplier
+            wallMillis) throws InterruptedException {
         this.auditLog = auditLog;
-        this.snapshot = new AtomicReference<>(ConfigSnapshot.compile(config));
+        this.cluster = dev.aegis.cluster.Cluster.start(config.node().id(), config.cluster(), wallMillis);
+        this.snapshot = new AtomicReference<>(ConfigSnapshot.compile(config, null, cluster));
         this.transport = Transport.best();
         this.accessLog = accessLog;
         this.bossGroup = transport.newGroup(1, "aegis-accept");
@@ -82,6 +85,7 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
             this.listener = b.bind(address).sync().channel();
         } catch (Exception e) {
             healthChecker.close();
+            cluster.close();
             bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             healthGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -98,8 +102,17 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
 
     /** Like {@link #start(AegisConfig, AccessLog)}, with a WAF audit log. */
     public static AegisServer start(AegisConfig config, AccessLog accessLog, AccessLog auditLog) {
+        return start(config, accessLog, auditLog, System::currentTimeMillis);
+    }
+
+    /**
+     * Like {@link #start(AegisConfig, AccessLog, AccessLog)}, with the wall clock rate-limit windows and bans
+     * follow (tests hold it still or move it).
+     */
+    public static AegisServer start(AegisConfig config, AccessLog accessLog, AccessLog auditLog,
+                                    java.util.function.LongSupplier wallMillis) {
         try {
-            return new AegisServer(config, accessLog, auditLog);
+            return new AegisServer(config, accessLog, auditLog, wallMillis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while binding", e);
@@ -145,7 +158,7 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
     public void apply(AegisConfig config) {
         synchronized (reloadLock) {
             ConfigSnapshot previous = snapshot.get();
-            ConfigSnapshot next = ConfigSnapshot.compile(config, previous);
+            ConfigSnapshot next = ConfigSnapshot.compile(config, previous, cluster);
             warnAboutRestartOnlySettings(previous.config(), config);
             HealthChecker oldChecker = healthChecker;
             healthChecker = HealthChecker.start(next.upstreams(), healthGroup, transport);
@@ -184,15 +197,22 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
         if (!before.node().listen().equals(after.node().listen())
                 || before.node().workers() != after.node().workers()
                 || !before.node().drainTimeout().equals(after.node().drainTimeout())
-                || !before.admin().equals(after.admin())) {
-            log.warn("node.listen, node.workers, node.drain_timeout and admin take effect at the next restart; "
-                    + "the rest is reloaded");
+                || !before.admin().equals(after.admin())
+                || !before.cluster().equals(after.cluster())
+                || !before.node().id().equals(after.node().id())) {
+            log.warn("node.id, node.listen, node.workers, node.drain_timeout, admin and cluster take effect at the "
+                    + "next restart; the rest is reloaded");
         }
     }
 
-    /** Ready for traffic: bound and not stopping. */
+    /** Ready for traffic: bound, not stopping, and (in a cluster) caught up with its peers' state. */
     public boolean ready() {
-        return listener.isActive() && !draining;
+        return listener.isActive() && !draining && cluster.ready();
+    }
+
+    /** The node's cluster state and sync. */
+    public dev.aegis.cluster.Cluster cluster() {
+        return cluster;
     }
 
     @Override
@@ -257,6 +277,7 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
 
     private void closeGroups() {
         healthChecker.close();
+        cluster.close();
         healthGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

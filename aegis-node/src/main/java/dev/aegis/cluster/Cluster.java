@@ -1,0 +1,118 @@
+package dev.aegis.cluster;
+
+import dev.aegis.blocklist.Blocklist;
+import dev.aegis.config.ClusterConfig;
+import dev.aegis.crdt.HybridClock;
+import dev.aegis.crdt.LwwExpiringSet;
+import dev.aegis.crdt.NodeIndex;
+import dev.aegis.ratelimit.CounterStore;
+import dev.aegis.ratelimit.SyncStatus;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * This node's share of the cluster: the rate-limit counters and the blocklist (which outlive config reloads),
+ * and their sync with peers when {@code cluster.nats} is set. Started with the node, closed with it.
+ */
+public final class Cluster implements SyncStatus, AutoCloseable {
+    private final String nodeId;
+    private final ClusterConfig config;
+    private final LongSupplier wallMillis;
+    private final CounterStore counters;
+    private final Blocklist blocklist;
+    private final NatsSync sync;
+
+    private Cluster(String nodeId, ClusterConfig config, LongSupplier wallMillis) {
+        this.nodeId = nodeId;
+        this.config = config;
+        this.wallMillis = wallMillis;
+        HybridClock clock = new HybridClock(wallMillis);
+        this.counters = new CounterStore(nodeId, new NodeIndex(), config.maxCounters(), config.syncInterval(),
+                wallMillis, System::nanoTime);
+        this.blocklist = new Blocklist(new LwwExpiringSet(nodeId, clock), clock);
+        this.sync = config.natsUrl() == null ? null : new NatsSync(this);
+    }
+
+    /** Starts this node's cluster: alone without {@code cluster.nats}, else connecting in the background. */
+    public static Cluster start(String nodeId, ClusterConfig config, LongSupplier wallMillis) {
+        Cluster c = new Cluster(nodeId, config, wallMillis);
+        if (c.sync != null) {
+            c.sync.start();
+        }
+        return c;
+    }
+
+    public String nodeId() {
+        return nodeId;
+    }
+
+    public ClusterConfig config() {
+        return config;
+    }
+
+    public CounterStore counters() {
+        return counters;
+    }
+
+    public Blocklist blocklist() {
+        return blocklist;
+    }
+
+    long wallMillis() {
+        return wallMillis.getAsLong();
+    }
+
+    /** The wall clock this node's windows and bans follow. */
+    public LongSupplier wallClock() {
+        return wallMillis;
+    }
+
+    /** Sends what changed at once rather than at the next interval (a new ban must travel fast). */
+    public void publishSoon() {
+        if (sync != null) {
+            sync.publishSoon();
+        }
+    }
+
+    @Override
+    public boolean inSync() {
+        return sync == null || sync.inSync();
+    }
+
+    @Override
+    public int liveNodes() {
+        return sync == null ? 1 : sync.liveNodes();
+    }
+
+    /** Whether the node may count itself ready: alone, or it has merged its peers' state once connected. */
+    public boolean ready() {
+        return sync == null || sync.ready();
+    }
+
+    /** Whether NATS is configured at all. */
+    public boolean clustered() {
+        return sync != null;
+    }
+
+    /** Whether the NATS connection is up now. */
+    public boolean connected() {
+        return sync != null && sync.connected();
+    }
+
+    /** The peers heard of, alive or not. */
+    public List<PeerStatus> peers() {
+        return sync == null ? List.of() : sync.peers();
+    }
+
+    /** When this node last merged a peer's state (wall millis), or 0. */
+    public long lastSyncMillis() {
+        return sync == null ? 0 : sync.lastSyncMillis();
+    }
+
+    @Override
+    public void close() {
+        if (sync != null) {
+            sync.close();
+        }
+    }
+}
