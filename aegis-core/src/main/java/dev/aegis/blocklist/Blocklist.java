@@ -51,6 +51,21 @@ public final class Blocklist {
         return network;
     }
 
+    /**
+     * Merges a peer's entry; an element that is not a canonical network is ignored (a peer of another version or
+     * a stray publisher must not be able to break lookups). True when the blocklist changed.
+     */
+    public boolean merge(LwwExpiringSet.Entry entry) {
+        try {
+            if (!Cidr.parse(entry.element()).toString().equals(entry.element())) {
+                return false;
+            }
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        return set.merge(entry);
+    }
+
     /** Lifts a ban; false when there was none. */
     public boolean remove(String addressOrCidr) {
         return set.remove(Cidr.parse(addressOrCidr.strip()).toString());
@@ -66,7 +81,10 @@ public final class Blocklist {
         return out;
     }
 
-    /** Whether {@code address} (textual IPv4 or IPv6) is banned now. Lock-free; allocation-free for a miss. */
+    /**
+     * Whether {@code address} (textual IPv4 or IPv6) is banned now. Lock-free; with no network wider than a host
+     * banned, an IPv4 lookup allocates nothing.
+     */
     public boolean blocks(String address) {
         if (address == null) {
             return false;
@@ -112,7 +130,12 @@ public final class Blocklist {
         List<Map.Entry<Cidr, Long>> networks = new ArrayList<>();
         long next = Long.MAX_VALUE;
         for (LwwExpiringSet.Entry e : set.present(now)) {
-            Cidr c = Cidr.parse(e.element());
+            Cidr c;
+            try {
+                c = Cidr.parse(e.element());
+            } catch (IllegalArgumentException bad) {
+                continue; // never written by add() or accepted by merge(); skipped rather than failing requests
+            }
             long until = e.added().expiresAtMillis();
             next = Math.min(next, until);
             if (c.prefixLength() == c.network().length * 8) {

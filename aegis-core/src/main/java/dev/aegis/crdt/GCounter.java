@@ -147,13 +147,12 @@ public final class GCounter {
         int n = from.length();
         AtomicLongArray into = remote;
         if (into.length() < n) {
-            for (int i = n - 1; i >= 0; i--) {
-                if (from.get(i) > 0) {
-                    changed |= mergeLocked(i, from.get(i)); // grows the array once, to the highest slot
-                    break;
-                }
+            AtomicLongArray grown = new AtomicLongArray(n);
+            for (int i = 0; i < into.length(); i++) {
+                grown.setPlain(i, into.getPlain(i));
             }
-            into = remote;
+            remote = grown; // volatile: publishes the copied slots
+            into = grown;
         }
         for (int i = 0, m = Math.min(n, into.length()); i < m; i++) {
             long c = from.get(i);

@@ -30,7 +30,7 @@ public final class LwwExpiringSet {
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
     /** Elements changed since the last {@link #drainDelta}: what the next sync message carries. */
     private final ConcurrentLinkedQueue<String> changed = new ConcurrentLinkedQueue<>();
-    private volatile long version;
+    private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
 
     /** A set whose local writes are stamped by {@code clock} as node {@code node}. */
     public LwwExpiringSet(String node, HybridClock clock) {
@@ -40,7 +40,9 @@ public final class LwwExpiringSet {
 
     /** Adds {@code element} until {@code expiresAtMillis} (wall clock). */
     public Entry add(String element, long expiresAtMillis) {
-        return apply(new Entry(element, new Stamp(clock.now(), node, expiresAtMillis), null));
+        Entry merged = apply(new Entry(element, new Stamp(clock.now(), node, expiresAtMillis), null));
+        changed.add(element);
+        return merged;
     }
 
     /** Removes {@code element}; false when it was not present. */
@@ -48,10 +50,15 @@ public final class LwwExpiringSet {
         Entry before = entries.get(element);
         boolean was = before != null && before.presentAt(clock.wallMillis());
         apply(new Entry(element, null, new Stamp(clock.now(), node, 0)));
+        changed.add(element);
         return was;
     }
 
-    /** Merges an entry from another replica (or a delta); true when this replica changed. */
+    /**
+     * Merges an entry from another replica (or a delta); true when this replica changed. A merged entry is not
+     * queued for this node's next delta: its author publishes it, and a joining node gets it in a full state, so
+     * entries never bounce between nodes.
+     */
     public boolean merge(Entry remote) {
         if (remote.added() != null) {
             clock.observe(remote.added().hlc());
@@ -65,10 +72,14 @@ public final class LwwExpiringSet {
     }
 
     private Entry apply(Entry e) {
-        Entry merged = entries.merge(e.element(), e, (a, b) -> new Entry(a.element(),
-                Stamp.later(a.added(), b.added()), Stamp.later(a.removed(), b.removed())));
-        changed.add(e.element());
-        version++;
+        Entry[] before = new Entry[1];
+        Entry merged = entries.merge(e.element(), e, (a, b) -> {
+            before[0] = a;
+            return new Entry(a.element(), Stamp.later(a.added(), b.added()), Stamp.later(a.removed(), b.removed()));
+        });
+        if (!merged.equals(before[0])) {
+            version.incrementAndGet(); // readers rebuild their lookups only after a real change
+        }
         return merged;
     }
 
@@ -121,15 +132,15 @@ public final class LwwExpiringSet {
             Entry e = me.getValue();
             long addEnd = e.added() == null ? Long.MIN_VALUE : e.added().expiresAtMillis();
             long removedAt = e.removed() == null ? Long.MIN_VALUE : HybridClock.millis(e.removed().hlc());
-            if (Math.max(addEnd, removedAt) + retentionMillis < nowMillis) {
-                entries.remove(me.getKey(), e);
+            if (Math.max(addEnd, removedAt) + retentionMillis < nowMillis && entries.remove(me.getKey(), e)) {
+                version.incrementAndGet();
             }
         }
     }
 
     /** Changes with every local write or merge that touched an entry: lets readers rebuild lookups lazily. */
     public long version() {
-        return version;
+        return version.get();
     }
 
     public int size() {

@@ -64,8 +64,28 @@ public final class RateLimitPhase implements Phase {
         }
         if (spec.startsWith("header:")) {
             List<String> values = head.headers(spec.substring("header:".length()));
-            return values.isEmpty() || values.get(0).isEmpty() ? null : values.get(0);
+            return values.isEmpty() || values.get(0).isEmpty() ? null : bounded(values.get(0));
         }
         return null;
+    }
+
+    /** Longest key kept as sent; a longer one (a client's header) is replaced by its digest. */
+    static final int MAX_KEY = 128;
+
+    /**
+     * A key as counted and synced: a client chooses header values, and a counter id travels in every sync message,
+     * so a long value is reduced to a SHA-256 digest (same value, same counter; memory and messages stay small).
+     */
+    static String bounded(String key) {
+        if (key.length() <= MAX_KEY) {
+            return key;
+        }
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "sha256:" + java.util.HexFormat.of().formatHex(d);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e); // every JDK has SHA-256
+        }
     }
 }

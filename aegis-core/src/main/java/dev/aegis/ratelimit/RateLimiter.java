@@ -63,8 +63,7 @@ public final class RateLimiter {
         // This node's own admissions go through one CAS, so concurrent event loops never pass the limit together.
         while (true) {
             long mine = cur.admitted.get();
-            long own = Math.max(mine, cur.counts.localValue());
-            double estimate = base + own;
+            double estimate = base + mine;
             if (estimate + 1 > limit) {
                 return new RateDecision(false, limit, 0, reset, "limit");
             }

@@ -37,7 +37,7 @@ public final class WindowCounter {
 
     /** This node's own count. */
     public long localValue() {
-        return Math.max(admitted.get(), counts.localValue());
+        return admitted.get();
     }
 
     /** The replicated counter. */
@@ -71,6 +71,8 @@ public final class WindowCounter {
             return false;
         }
         if (node == counts.self()) {
+            // peers remember more of this node than it has (it restarted): admissions continue from there
+            admitted.accumulateAndGet(count, Math::max);
             return true;
         }
         if (node >= updatedNanos.length) {

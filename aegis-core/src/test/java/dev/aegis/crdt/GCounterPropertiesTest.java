@@ -148,4 +148,13 @@ class GCounterPropertiesTest {
         restarted.add(after);
         assertThat(restarted.localValue()).isEqualTo(before + after);
     }
+
+    @Property
+    void aMergeKeepsEverySlotWhateverOwnsTheHighest(@ForAll @IntRange(min = 0, max = 5) int self,
+                                                   @ForAll @Size(6) List<@LongRange(max = 1000) Long> counts) {
+        GCounter other = replica(self == 0 ? 1 : 0, counts);
+        GCounter into = new GCounter(self); // knows no other node yet
+        into.merge(other);
+        assertThat(state(into, 6)).isEqualTo(state(other, 6));
+    }
 }

@@ -19,7 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 100k query parameters, nested log4j lookups, ...) in the body, the URI, a header and the cookie each costs less than
  * 50 ms to inspect with every rule (paranoia 4), and neither throws nor makes parsing throw. The bound is generous on
  * purpose: it catches quadratic loops, repeated decoding and deep recursion, it is not a micro-benchmark. Timings are
- * the median of a few runs after a warm-up (the first calls include JIT compilation) and are printed.
+ * the inspecting thread's CPU time (so other processes on a busy machine do not count), the median of a few runs
+ * after a warm-up (the first calls include JIT compilation), and are printed. A case over the bound is warmed up
+ * and measured once more before it counts as slow: a rare unlucky compilation order must not fail the build, a
+ * quadratic loop fails both times.
  *
  * <p>A case whose first run already takes 10 times the bound is not repeated, and the whole measurement stops after
  * {@code -Dwaf.hostile.budget.seconds} (default 120): cases left are reported as not measured. {@code
@@ -29,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class WafHostileInputTest {
     static final int MIB = 1 << 20;
+    private static final java.lang.management.ThreadMXBean CPU = java.lang.management.ManagementFactory.getThreadMXBean();
     static final long BOUND_MS = 50;
     static final int RUNS = 7;
     static final int PARANOIA = 4;
@@ -186,7 +190,7 @@ class WafHostileInputTest {
         List<String> errors = new ArrayList<>();
         List<String> unmeasured = new ArrayList<>();
         StringBuilder report = new StringBuilder(String.format(
-                "%n=== WAF hostile inputs (%d KiB each): engine.inspect at PL%d, median of %d runs after warm-up, ms ===%n",
+                "%n=== WAF hostile inputs (%d KiB each): engine.inspect at PL%d, CPU ms, median of %d runs after warm-up ===%n",
                 size >> 10, PARANOIA, RUNS));
         report.append(String.format("%-40s %9s %9s %9s  %s%n", "case", "median", "min", "max", "matches"));
         for (Map.Entry<String, InspectionInput> c : cases.entrySet()) {
@@ -199,13 +203,25 @@ class WafHostileInputTest {
             WafDecision d = null;
             int runs = 0;
             try {
-                for (; runs < RUNS; runs++) {
-                    long r0 = System.nanoTime();
-                    d = engine.inspect(in, policy);
-                    ms[runs] = (System.nanoTime() - r0) / 1e6;
-                    if (runs == 0 && ms[0] > 10 * BOUND_MS) {
-                        runs++;
-                        break; // hopeless: do not spend minutes on repetitions
+                for (int attempt = 0; attempt < 2; attempt++) {
+                    if (attempt == 1) {
+                        double[] sorted = Arrays.copyOf(ms, runs);
+                        Arrays.sort(sorted);
+                        if (runs == 1 || sorted[sorted.length / 2] < BOUND_MS) {
+                            break;
+                        }
+                        for (int w = 0; w < 3; w++) {
+                            engine.inspect(in, policy); // warm up again, then measure once more
+                        }
+                    }
+                    for (runs = 0; runs < RUNS; runs++) {
+                        long r0 = CPU.getCurrentThreadCpuTime();
+                        d = engine.inspect(in, policy);
+                        ms[runs] = (CPU.getCurrentThreadCpuTime() - r0) / 1e6;
+                        if (runs == 0 && ms[0] > 10 * BOUND_MS) {
+                            runs++;
+                            break; // hopeless: do not spend minutes on repetitions
+                        }
                     }
                 }
                 if (d.matches().stream().anyMatch(m -> m.ruleId() == WafFuzzSupport.UNPARSEABLE)) {

@@ -21,6 +21,8 @@ public final class Cluster implements SyncStatus, AutoCloseable {
     private final CounterStore counters;
     private final Blocklist blocklist;
     private final NatsSync sync;
+    /** A node alone still prunes its blocklist and drops the deltas nobody will read, so neither grows. */
+    private final java.util.concurrent.ScheduledExecutorService housekeeping;
 
     private Cluster(String nodeId, ClusterConfig config, LongSupplier wallMillis) {
         this.nodeId = nodeId;
@@ -31,13 +33,34 @@ public final class Cluster implements SyncStatus, AutoCloseable {
                 wallMillis, System::nanoTime);
         this.blocklist = new Blocklist(new LwwExpiringSet(nodeId, clock), clock);
         this.sync = config.natsUrl() == null ? null : new NatsSync(this);
+        this.housekeeping = sync != null ? null : java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "aegis-cluster");
+            t.setDaemon(true);
+            return t;
+        });
     }
+
+    private void housekeep() {
+        try {
+            counters.drainDelta();
+            blocklist.set().drainDelta();
+            blocklist.set().prune(wallMillis.getAsLong(), BAN_RETENTION_MILLIS);
+        } catch (RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(Cluster.class).warn("cluster housekeeping failed: {}", e.toString());
+        }
+    }
+
+    /** How long a lifted or expired ban is remembered, so a late message cannot bring it back as new. */
+    static final long BAN_RETENTION_MILLIS = 10 * 60_000L;
 
     /** Starts this node's cluster: alone without {@code cluster.nats}, else connecting in the background. */
     public static Cluster start(String nodeId, ClusterConfig config, LongSupplier wallMillis) {
         Cluster c = new Cluster(nodeId, config, wallMillis);
         if (c.sync != null) {
             c.sync.start();
+        } else {
+            long every = Math.max(10, config.syncInterval().toMillis());
+            c.housekeeping.scheduleWithFixedDelay(c::housekeep, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
         return c;
     }
@@ -113,6 +136,8 @@ public final class Cluster implements SyncStatus, AutoCloseable {
     public void close() {
         if (sync != null) {
             sync.close();
+        } else {
+            housekeeping.shutdownNow();
         }
     }
 }

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * Sync over NATS (jnats). Every node publishes on {@code aegis.<cluster>.sync}: its deltas every
  * {@code sync_interval} (only counters and bans that changed), a heartbeat every second (so every node knows how
  * many peers are alive), and, when it connects or reconnects, a request for the others' full state (answered on
- * its own subject {@code aegis.<cluster>.node.<id>}) plus its own full state. Merges are idempotent, so a delta
+ * its own subject {@code aegis.<cluster>.node.<id>}, in messages of at most about 256 KiB) plus its own full state. Merges are idempotent, so a delta
  * that arrives twice, late, or after the same counts came in a full state never counts twice.
  *
  * <p>Membership, heartbeats and lag follow this machine's real clock; counters' windows and bans follow the
@@ -40,9 +40,11 @@ final class NatsSync implements AutoCloseable {
     static final long HEARTBEAT_MILLIS = 1000;
     /** A peer not heard for this long is no longer counted alive. */
     static final long ALIVE_MILLIS = 3500;
-    /** Slots per message: a full state of a million counters goes out in pieces well under NATS's 1 MiB. */
-    private static final int MAX_SLOTS_PER_MESSAGE = 8192;
+    /** Bytes per message, about: a full state of a million counters goes out in pieces well under NATS's 1 MiB. */
+    private static final int MAX_MESSAGE_BYTES = 256 << 10;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+    /** A peer not heard for this long is forgotten (its id may have been a pod that is gone for good). */
+    private static final long FORGET_MILLIS = 10 * 60_000L;
 
     private final Cluster cluster;
     private final String self;
@@ -61,6 +63,9 @@ final class NatsSync implements AutoCloseable {
     private volatile int liveAtLoss = 1;
     private volatile long lastSyncMillis;
     private volatile long lastHeartbeatMillis;
+    private volatile long lastRepairRequest;
+    private Options options;
+    private int connectAttempts;
 
     private static final class Peer {
         final String id;
@@ -98,7 +103,7 @@ final class NatsSync implements AutoCloseable {
     }
 
     void start() {
-        Options options = new Options.Builder()
+        options = new Options.Builder()
                 .server(cluster.config().natsUrl())
                 .connectionName("aegis-" + self)
                 .maxReconnects(-1)
@@ -106,10 +111,7 @@ final class NatsSync implements AutoCloseable {
                 .pingInterval(Duration.ofSeconds(2))
                 .maxPingsOut(2)
                 // 100 ms, 200 ms, 400 ms ... up to 2 s between attempts: quick back after a blip, gentle on a dead bus
-                .reconnectDelayHandler(round -> {
-                    long ms = 100L << Math.min(5, Math.max(0, round - 1));
-                    return Duration.ofMillis(Math.min(ms, MAX_BACKOFF.toMillis()));
-                })
+                .reconnectDelayHandler(NatsSync::backoff)
                 .connectionListener(this::onConnectionEvent)
                 .errorListener(new ErrorListener() {
                     @Override
@@ -119,15 +121,18 @@ final class NatsSync implements AutoCloseable {
 
                     @Override
                     public void exceptionOccurred(Connection conn, Exception exp) {
-                        log.debug("NATS connection: {}", exp.toString());
+                        log.debug("NATS connection: {}", exp.toString()); // refused reconnects: noisy, expected
+                    }
+
+                    @Override
+                    public void slowConsumerDetected(Connection conn, io.nats.client.Consumer consumer) {
+                        // messages were dropped: ask the peers for their state again (at most every few seconds)
+                        log.warn("NATS dropped sync messages for this slow node; asking peers for their state");
+                        requestRepair();
                     }
                 })
                 .build();
-        try {
-            Nats.connectAsynchronously(options, true);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        timer.execute(this::connect);
         timer.scheduleWithFixedDelay(this::tick, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
         // Unreachable at start: serve alone rather than stay unready (the first connect will still merge).
         timer.schedule(() -> {
@@ -139,19 +144,50 @@ final class NatsSync implements AutoCloseable {
         }, 3, TimeUnit.SECONDS);
     }
 
+    static Duration backoff(long round) {
+        long ms = 100L << Math.min(5, Math.max(0, round - 1));
+        return Duration.ofMillis(Math.min(ms, MAX_BACKOFF.toMillis()));
+    }
+
+    /**
+     * The first connection, tried on this node's timer until it succeeds (jnats reconnects by itself after that).
+     * Done here rather than by jnats in the background so that closing the node also stops the attempts.
+     */
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        try {
+            Connection c = Nats.connect(options);
+            if (closed) {
+                c.close();
+                return;
+            }
+            connection = c;
+            joined(c, false);
+        } catch (java.io.IOException | RuntimeException e) {
+            if (connectAttempts++ % 10 == 0) {
+                log.warn("cannot reach NATS at {} ({}); retrying", cluster.config().natsUrl(), e.getMessage());
+            }
+            timer.schedule(this::connect, backoff(connectAttempts).toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // closing
+        }
+    }
+
     private void onConnectionEvent(Connection conn, ConnectionListener.Events event) {
         switch (event) {
-            case CONNECTED, RECONNECTED -> {
+            case RECONNECTED -> {
                 connection = conn;
-                timer.execute(() -> joined(conn, event == ConnectionListener.Events.RECONNECTED));
+                timer.execute(() -> joined(conn, true));
             }
             case DISCONNECTED, CLOSED -> {
                 if (connected) {
                     liveAtLoss = liveNodes();
-                    connected = false;
                     log.warn("lost NATS; enforcing rate limits by their on_sync_loss policy ({} nodes last seen)",
                             liveAtLoss);
                 }
+                connected = false;
             }
             default -> {
             }
@@ -166,10 +202,13 @@ final class NatsSync implements AutoCloseable {
         try {
             if (dispatcher == null) {
                 Dispatcher d = conn.createDispatcher(this::onMessage);
+                dispatcher = d; // before anything can fail: a retry must not add a second one
                 d.subscribe(subject);
                 d.subscribe(inbox);
-                dispatcher = d;
-                conn.flush(Duration.ofSeconds(2)); // the subscriptions are in place before anyone answers
+            }
+            conn.flush(Duration.ofSeconds(2)); // the subscriptions are in place before anyone answers
+            if (conn.getStatus() != Connection.Status.CONNECTED) {
+                return; // lost again meanwhile: the next RECONNECTED joins
             }
             connected = true;
             log.info("{} NATS {} as {}", again ? "reconnected to" : "connected to", cluster.config().natsUrl(), self);
@@ -184,6 +223,14 @@ final class NatsSync implements AutoCloseable {
     }
 
     private void onMessage(Message m) {
+        try {
+            receive(m);
+        } catch (RuntimeException e) {
+            log.warn("sync message on {} failed to merge: {}", m.getSubject(), e.toString());
+        }
+    }
+
+    private void receive(Message m) {
         Delta d;
         try {
             d = DeltaCodec.decode(m.getData());
@@ -211,7 +258,7 @@ final class NatsSync implements AutoCloseable {
                 cluster.counters().merge(d.slots());
                 boolean bans = false;
                 for (LwwExpiringSet.Entry e : d.entries()) {
-                    bans |= cluster.blocklist().set().merge(e);
+                    bans |= cluster.blocklist().merge(e);
                 }
                 p.lastSync = now;
                 p.lag = Math.max(0, now - d.sentMillis());
@@ -223,27 +270,58 @@ final class NatsSync implements AutoCloseable {
         }
     }
 
-    /** Runs on the timer: this interval's delta, the heartbeat when due, pruning. */
+    /** Runs on the timer: this interval's delta, the heartbeat when due, pruning. Never throws. */
     private void tick() {
+        long now = System.currentTimeMillis();
+        List<Delta.Slot> slots = List.of();
+        List<LwwExpiringSet.Entry> entries = List.of();
         try {
-            long now = System.currentTimeMillis();
-            List<Delta.Slot> slots = cluster.counters().drainDelta();
-            List<LwwExpiringSet.Entry> entries = cluster.blocklist().set().drainDelta();
-            Connection c = connection;
-            if (c == null || !connected) {
-                return; // lost: the full state sent on reconnect carries these counts
+            slots = cluster.counters().drainDelta();
+            entries = cluster.blocklist().set().drainDelta();
+            if (now - lastHeartbeatMillis >= HEARTBEAT_MILLIS) {
+                cluster.blocklist().set().prune(cluster.wallMillis(), Cluster.BAN_RETENTION_MILLIS);
+                peers.values().removeIf(p -> now - p.lastSeen > FORGET_MILLIS);
+            }
+        } catch (RuntimeException e) {
+            log.warn("sync housekeeping failed: {}", e.toString());
+        }
+        Connection c = connection;
+        if (connected && (c == null || c.getStatus() != Connection.Status.CONNECTED)) {
+            onConnectionEvent(c, ConnectionListener.Events.DISCONNECTED); // a missed event: not in sync after all
+        }
+        if (c == null || !connected) {
+            return; // lost: the full state sent on reconnect carries these counts
+        }
+        try {
+            if (now - lastHeartbeatMillis >= HEARTBEAT_MILLIS) {
+                lastHeartbeatMillis = now;
+                publish(c, Delta.empty(Delta.Kind.HEARTBEAT, self, now), null);
             }
             if (!slots.isEmpty() || !entries.isEmpty()) {
                 publishChunked(c, Delta.Kind.DELTA, slots, entries, null);
             }
-            if (now - lastHeartbeatMillis >= HEARTBEAT_MILLIS) {
-                lastHeartbeatMillis = now;
-                publish(c, Delta.empty(Delta.Kind.HEARTBEAT, self, now), null);
-                cluster.blocklist().set().prune(cluster.wallMillis(), Duration.ofMinutes(10).toMillis());
-            }
         } catch (RuntimeException e) {
-            log.warn("sync tick failed: {}", e.toString());
+            // Counts drained above are not lost for good: the full state sent on the next (re)join carries them.
+            log.warn("sync publish failed: {}", e.toString());
         }
+    }
+
+    private void requestRepair() {
+        long now = System.currentTimeMillis();
+        if (now - lastRepairRequest < 5_000) {
+            return;
+        }
+        lastRepairRequest = now;
+        timer.execute(() -> {
+            Connection c = connection;
+            if (c != null && connected) {
+                try {
+                    publish(c, Delta.empty(Delta.Kind.STATE_REQUEST, self, System.currentTimeMillis()), inbox);
+                } catch (RuntimeException e) {
+                    log.warn("could not ask peers for their state: {}", e.toString());
+                }
+            }
+        });
     }
 
     void publishSoon() {
@@ -264,16 +342,37 @@ final class NatsSync implements AutoCloseable {
         }
     }
 
+    /** Publishes slots and entries in messages of about {@link #MAX_MESSAGE_BYTES} at most. */
     private void publishChunked(Connection c, Delta.Kind kind, List<Delta.Slot> slots,
                                 List<LwwExpiringSet.Entry> entries, String to) {
-        int from = 0;
-        do {
-            int end = Math.min(slots.size(), from + MAX_SLOTS_PER_MESSAGE);
-            List<LwwExpiringSet.Entry> withThis = from == 0 ? entries : List.of();
-            publish(c, new Delta(kind, self, System.currentTimeMillis(), new ArrayList<>(slots.subList(from, end)),
-                    withThis), to);
-            from = end;
-        } while (from < slots.size());
+        List<Delta.Slot> partSlots = new ArrayList<>();
+        List<LwwExpiringSet.Entry> partEntries = new ArrayList<>();
+        int bytes = 0;
+        for (Delta.Slot s : slots) {
+            int size = s.counter().length() * 3 + s.node().length() * 3 + 12; // UTF-8 at worst, before the table
+            if (bytes + size > MAX_MESSAGE_BYTES && bytes > 0) {
+                publish(c, new Delta(kind, self, System.currentTimeMillis(), partSlots, partEntries), to);
+                partSlots = new ArrayList<>();
+                partEntries = new ArrayList<>();
+                bytes = 0;
+            }
+            partSlots.add(s);
+            bytes += size;
+        }
+        for (LwwExpiringSet.Entry e : entries) {
+            int size = e.element().length() * 3 + 100;
+            if (bytes + size > MAX_MESSAGE_BYTES && bytes > 0) {
+                publish(c, new Delta(kind, self, System.currentTimeMillis(), partSlots, partEntries), to);
+                partSlots = new ArrayList<>();
+                partEntries = new ArrayList<>();
+                bytes = 0;
+            }
+            partEntries.add(e);
+            bytes += size;
+        }
+        if (bytes > 0 || kind == Delta.Kind.FULL_STATE) {
+            publish(c, new Delta(kind, self, System.currentTimeMillis(), partSlots, partEntries), to);
+        }
     }
 
     private void publish(Connection c, Delta d, String replyTo) {
@@ -328,6 +427,7 @@ final class NatsSync implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        connected = false;
         timer.shutdownNow();
         Connection c = connection;
         if (c != null) {
