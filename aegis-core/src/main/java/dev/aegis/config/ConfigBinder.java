@@ -56,7 +56,8 @@ final class ConfigBinder {
     private static final List<String> PATH_KEYS = List.of("exact", "prefix", "regex");
     private static final List<String> ROUTE_WAF_KEYS = List.of("mode", "paranoia", "anomaly_threshold", "exclusions");
     private static final List<String> EXCLUSION_KEYS = List.of("rule", "target");
-    private static final List<String> ROUTE_CACHE_KEYS = List.of("enabled", "default_ttl");
+    private static final List<String> ROUTE_CACHE_KEYS = List.of("enabled", "default_ttl", "ignore_params", "heuristic",
+            "store_set_cookie", "serve_stale_on_error");
     private static final List<String> RATE_LIMIT_KEYS = List.of("key", "limit", "window", "on_sync_loss");
     private static final List<String> WAF_KEYS =
             List.of("mode", "paranoia", "anomaly_threshold", "body_limit", "body_over_limit", "custom_rules",
@@ -273,9 +274,24 @@ final class ConfigBinder {
             CachePolicy cache = DEFAULT_ROUTE_CACHE;
             if (s.has("cache")) {
                 Section c = s.section("cache", ROUTE_CACHE_KEYS);
+                List<String> ignore = new ArrayList<>();
+                if (c.value("ignore_params") != null) {
+                    List<Node> params = c.items("ignore_params");
+                    for (int p = 0; p < params.size(); p++) {
+                        String text = reader.text(params.get(p), c.path("ignore_params") + "[" + p + "]",
+                                "a query parameter name such as utm_source, or a prefix such as utm_*");
+                        if (text != null) {
+                            ignore.add(text);
+                        }
+                    }
+                }
                 cache = new CachePolicy(
                         c.bool("enabled", DEFAULT_ROUTE_CACHE.enabled()),
-                        c.duration("default_ttl", DEFAULT_ROUTE_CACHE.defaultTtl(), false));
+                        c.duration("default_ttl", DEFAULT_ROUTE_CACHE.defaultTtl(), false),
+                        ignore,
+                        c.bool("heuristic", false),
+                        c.bool("store_set_cookie", false),
+                        c.duration("serve_stale_on_error", Duration.ZERO, false));
             }
             RateLimitPolicy rateLimit = s.has("rate_limit") ? rateLimit(s.section("rate_limit", RATE_LIMIT_KEYS)) : null;
             if (name != null && match != null && upstream != null) {

@@ -11,8 +11,10 @@ import java.util.List;
  * @param sentMillis the sender's wall clock when it sent the message (a receiver's sync lag is measured from it)
  * @param slots counter slots: counter id, node id, that node's count
  * @param entries blocklist entries
+ * @param purges cache purges to apply: {@code =URL} (exact) or {@code ^PREFIX}, normalised URLs
  */
-public record Delta(Kind kind, String origin, long sentMillis, List<Slot> slots, List<LwwExpiringSet.Entry> entries) {
+public record Delta(Kind kind, String origin, long sentMillis, List<Slot> slots, List<LwwExpiringSet.Entry> entries,
+                    List<String> purges) {
 
     /** What a sync message is for. */
     public enum Kind {
@@ -33,6 +35,12 @@ public record Delta(Kind kind, String origin, long sentMillis, List<Slot> slots,
     public Delta {
         slots = List.copyOf(slots);
         entries = List.copyOf(entries);
+        purges = List.copyOf(purges);
+    }
+
+    /** Without purges. */
+    public Delta(Kind kind, String origin, long sentMillis, List<Slot> slots, List<LwwExpiringSet.Entry> entries) {
+        this(kind, origin, sentMillis, slots, entries, List.of());
     }
 
     /** A message with nothing but its kind, origin and time (heartbeat, state request). */

@@ -17,6 +17,7 @@ import java.util.Map;
  * slots:     count:varint ( counter:ref node:ref count:varlong )*
  * entries:   count:varint ( element:ref flags:byte [added: hlc:varlong node:ref expires:varlong]
  *                                                  [removed: hlc:varlong node:ref] )*
+ * purges:    count:varint ( text:ref )*                           -- cache purges (=URL or ^PREFIX)
  * </pre>
  * A message of another version, or malformed, is refused with {@link IllegalArgumentException}; decoding never
  * allocates more than the message's length can justify.
@@ -47,6 +48,9 @@ public final class DeltaCodec {
                 ref(e.removed().node(), refs, table);
             }
         }
+        for (String p : d.purges()) {
+            ref(p, refs, table);
+        }
         ByteArrayOutputStream out = new ByteArrayOutputStream(32 + 16 * (d.slots().size() + d.entries().size()));
         out.write(VERSION);
         out.write(d.kind().ordinal());
@@ -76,6 +80,10 @@ public final class DeltaCodec {
                 writeVarLong(out, e.removed().hlc());
                 writeVarLong(out, refs.get(e.removed().node()));
             }
+        }
+        writeVarLong(out, d.purges().size());
+        for (String p : d.purges()) {
+            writeVarLong(out, refs.get(p));
         }
         return out.toByteArray();
     }
@@ -127,10 +135,15 @@ public final class DeltaCodec {
             }
             entries.add(new LwwExpiringSet.Entry(element, added, removed));
         }
+        int nPurges = in.count(1);
+        List<String> purges = new ArrayList<>(nPurges);
+        for (int i = 0; i < nPurges; i++) {
+            purges.add(table[in.ref(strings)]);
+        }
         if (in.pos != bytes.length) {
             throw new IllegalArgumentException((bytes.length - in.pos) + " bytes after the end of a sync message");
         }
-        return new Delta(Delta.Kind.values()[kind], table[0], sent, slots, entries);
+        return new Delta(Delta.Kind.values()[kind], table[0], sent, slots, entries, purges);
     }
 
     private static void ref(String s, Map<String, Integer> refs, List<String> table) {

@@ -92,6 +92,14 @@ public sealed interface ProxyError {
         public String detail() { return "client " + address + " is on the blocklist"; }
     }
 
+    /** {@code Cache-Control: only-if-cached} and nothing stored could answer (RFC 9111 §5.2.1.7). */
+    record NotCached() implements ProxyError {
+        public Source source() { return Source.CLIENT; }
+        public int status() { return 504; }
+        public String publicMessage() { return "not in the cache (only-if-cached)"; }
+        public String detail() { return "only-if-cached and no stored response"; }
+    }
+
     /** No route matched. */
     record NoRoute(String host, String path) implements ProxyError {
         public Source source() { return Source.CLIENT; }

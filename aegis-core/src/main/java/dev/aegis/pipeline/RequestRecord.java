@@ -24,6 +24,8 @@ public final class RequestRecord {
     public String clientIp;
     /** The matched route, or null. */
     public Route route;
+    /** The cache's verdict (HIT, MISS, STALE, BYPASS, REVALIDATED), or null when the route does not cache. */
+    public String cacheStatus;
     /** The rate-limit key this request was counted under (null: no limit on its route), and the verdict. */
     public String rateLimitKey;
     public boolean rateLimited;

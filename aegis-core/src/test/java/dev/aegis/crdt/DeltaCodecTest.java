@@ -26,7 +26,8 @@ class DeltaCodecTest {
                     i % 3 == 1 ? null : new Stamp(counts.get(i), "node-" + (i % 2), i * 1000L),
                     i % 2 == 0 ? null : new Stamp(counts.get(i) / 2, "ñode-é", 0)));
         }
-        Delta d = new Delta(Delta.Kind.values()[kind], "edge-1", sent, slots, entries);
+        Delta d = new Delta(Delta.Kind.values()[kind], "edge-1", sent, slots, entries,
+                counts.size() % 2 == 0 ? List.of() : List.of("=GET http://a/x", "^GET http://a/static/"));
         assertThat(DeltaCodec.decode(DeltaCodec.encode(d))).isEqualTo(d);
     }
 

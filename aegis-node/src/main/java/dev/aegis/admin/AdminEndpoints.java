@@ -23,6 +23,11 @@ public interface AdminEndpoints {
         return null;
     }
 
+    /** The node's HTTP cache; null where there is none (test fakes). */
+    default dev.aegis.cachetier.ResponseCache cache() {
+        return null;
+    }
+
     /** The current config's route names, for checking {@code GET /admin/ratelimit?route=}. */
     default java.util.Map<String, dev.aegis.config.RateLimitPolicy> rateLimits() {
         return java.util.Map.of();

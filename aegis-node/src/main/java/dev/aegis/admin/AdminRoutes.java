@@ -103,6 +103,7 @@ final class AdminRoutes {
                 new Route("DELETE", "/admin/blocklist", Access.TOKEN,
                         Handler.sync(r -> ClusterEndpoints.unban(node, r))),
                 new Route("GET", "/admin/cluster", Access.TOKEN, Handler.sync(r -> ClusterEndpoints.cluster(node))),
+                new Route("POST", "/admin/cache/purge", Access.TOKEN, r -> CacheEndpoints.purge(node, r)),
                 new Route("GET", "/admin/ratelimit", Access.TOKEN,
                         Handler.sync(r -> ClusterEndpoints.rateLimit(node, r)))));
     }

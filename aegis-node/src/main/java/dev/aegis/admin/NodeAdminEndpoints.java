@@ -21,6 +21,11 @@ public final class NodeAdminEndpoints implements AdminEndpoints {
     }
 
     @Override
+    public dev.aegis.cachetier.ResponseCache cache() {
+        return server.cache();
+    }
+
+    @Override
     public dev.aegis.cluster.Cluster cluster() {
         return server.cluster();
     }

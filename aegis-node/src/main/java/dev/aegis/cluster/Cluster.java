@@ -90,6 +90,32 @@ public final class Cluster implements SyncStatus, AutoCloseable {
         return wallMillis;
     }
 
+    private volatile java.util.function.Function<java.util.function.Predicate<String>, Integer> purger = p -> 0;
+
+    /** Where cache purges from peers (and this node's own) are applied: the node's memory tier. */
+    public void onPurge(java.util.function.Function<java.util.function.Predicate<String>, Integer> purger) {
+        this.purger = purger;
+    }
+
+    /** Applies a purge ({@code =URL} or {@code ^PREFIX}) here; how many objects went. */
+    public int applyPurge(String purge) {
+        if (purge.length() < 2) {
+            return 0;
+        }
+        String text = purge.substring(1);
+        return purge.charAt(0) == '^' ? purger.apply(url -> url.startsWith(text))
+                : purge.charAt(0) == '=' ? purger.apply(url -> url.equals(text)) : 0;
+    }
+
+    /** Applies a purge here and sends it to every peer at once. */
+    public int purge(String purge) {
+        int n = applyPurge(purge);
+        if (sync != null) {
+            sync.publishPurge(purge);
+        }
+        return n;
+    }
+
     /** Sends what changed at once rather than at the next interval (a new ban must travel fast). */
     public void publishSoon() {
         if (sync != null) {

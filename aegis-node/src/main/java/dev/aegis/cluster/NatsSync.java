@@ -255,6 +255,9 @@ final class NatsSync implements AutoCloseable {
                 }
             }
             case DELTA, FULL_STATE -> {
+                for (String purge : d.purges()) {
+                    cluster.applyPurge(purge);
+                }
                 cluster.counters().merge(d.slots());
                 boolean bans = false;
                 for (LwwExpiringSet.Entry e : d.entries()) {
@@ -320,6 +323,23 @@ final class NatsSync implements AutoCloseable {
                 } catch (RuntimeException e) {
                     log.warn("could not ask peers for their state: {}", e.toString());
                 }
+            }
+        });
+    }
+
+    /** Sends a cache purge to every peer now (a purge that waits for the interval would serve stale objects). */
+    void publishPurge(String purge) {
+        timer.execute(() -> {
+            Connection c = connection;
+            if (c == null || !connected) {
+                log.warn("cache purge {} applied here only: NATS is not connected", purge);
+                return;
+            }
+            try {
+                publish(c, new Delta(Delta.Kind.DELTA, self, System.currentTimeMillis(), List.of(), List.of(),
+                        List.of(purge)), null);
+            } catch (RuntimeException e) {
+                log.warn("cache purge {} applied here only: {}", purge, e.toString());
             }
         });
     }

@@ -43,6 +43,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Date;
+import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -278,6 +279,7 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
         boolean head = HttpMethod.HEAD.equals(req.method());
         switch (path) {
             case "/": return () -> fixed(FixedBodies.ROOT, TEXT, head);
+            case "/response-headers": return () -> responseHeaders(req, head);
             case "/1k": return () -> fixed(FixedBodies.K1, OCTETS, head);
             case "/16k": return () -> fixed(FixedBodies.K16, OCTETS, head);
             case "/64k": return () -> fixed(FixedBodies.K64, OCTETS, head);
@@ -390,6 +392,68 @@ final class OriginHandler extends ChannelInboundHandlerAdapter {
                 .set(HttpHeaderNames.ETAG, etag)
                 .set(HttpHeaderNames.LAST_MODIFIED, state.lastModified());
         send(r);
+    }
+
+    /**
+     * {@code /response-headers?Cache-Control=max-age%3D60&ETag=%22v1%22&status=200}: answers with each query
+     * parameter as a response header (except {@code status}, the status to answer with, and {@code delay}, ms to
+     * wait), a body naming the fetch (so a test sees whether a cache answered), and 304 when the request's
+     * If-None-Match names the given ETag. The cache tests' origin for every directive.
+     */
+    private void responseHeaders(HttpRequest req, boolean head) {
+        io.netty.handler.codec.http.QueryStringDecoder q = new io.netty.handler.codec.http.QueryStringDecoder(req.uri());
+        int code = 200;
+        long delay = 0;
+        String etag = null;
+        java.util.List<Map.Entry<String, String>> fields = new java.util.ArrayList<>();
+        for (Map.Entry<String, java.util.List<String>> p : q.parameters().entrySet()) {
+            for (String v : p.getValue()) {
+                switch (p.getKey()) {
+                    case "status" -> code = (int) Math.max(200, Math.min(599, parseOr(v, 200)));
+                    case "delay" -> delay = Math.max(0, Math.min(MAX_DELAY_MILLIS, parseOr(v, 0)));
+                    default -> {
+                        fields.add(Map.entry(p.getKey(), v));
+                        if (p.getKey().equalsIgnoreCase("ETag")) {
+                            etag = v;
+                        }
+                    }
+                }
+            }
+        }
+        String inm = req.headers().get(HttpHeaderNames.IF_NONE_MATCH);
+        FullHttpResponse r;
+        if (etag != null && inm != null && (inm.equals(etag) || inm.equals("*"))) {
+            r = empty(NOT_MODIFIED);
+        } else {
+            r = text(HttpResponseStatus.valueOf(code), "response " + req.uri() + ", fetch " + state.nextCacheFetch()
+                    + "\n", head);
+        }
+        for (Map.Entry<String, String> f : fields) {
+            r.headers().add(f.getKey(), f.getValue());
+        }
+        if (delay > 0) {
+            responding = true;
+            delayed = ctx.executor().schedule(() -> {
+                delayed = null;
+                if (closed) {
+                    r.release();
+                    return;
+                }
+                send(r);
+                responding = false;
+                exchangeProgress();
+            }, delay, TimeUnit.MILLISECONDS);
+            return;
+        }
+        send(r);
+    }
+
+    private static long parseOr(String v, long fallback) {
+        try {
+            return Long.parseLong(v.strip());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
     }
 
     private boolean notModified(HttpRequest req, String etag) {

@@ -21,10 +21,12 @@ public final class ConfigSnapshot {
     private final dev.aegis.waf.WafEngine waf;
     private final dev.aegis.ratelimit.WafAutoBan autoBan;
     private final dev.aegis.cluster.Cluster cluster;
+    private final dev.aegis.cachetier.ResponseCache cache;
 
     private ConfigSnapshot(AegisConfig config, RouteTable routes, Map<String, UpstreamGroup> upstreams,
                            Phase[] phases, dev.aegis.waf.WafEngine waf, dev.aegis.ratelimit.WafAutoBan autoBan,
-                           dev.aegis.cluster.Cluster cluster) {
+                           dev.aegis.cluster.Cluster cluster, dev.aegis.cachetier.ResponseCache cache) {
+        this.cache = cache;
         this.waf = waf;
         this.autoBan = autoBan;
         this.cluster = cluster;
@@ -39,7 +41,8 @@ public final class ConfigSnapshot {
      * their health and ejections, so a reload never sends traffic back to a server known to be down.
      */
     public static ConfigSnapshot compile(AegisConfig config, ConfigSnapshot previous,
-                                         dev.aegis.cluster.Cluster cluster) {
+                                         dev.aegis.cluster.Cluster cluster,
+                                         dev.aegis.cachetier.ResponseCache cache) {
         RouteTable routes = RouteTable.compile(config.routes());
         Map<String, UpstreamGroup> groups = new HashMap<>();
         for (UpstreamConfig u : config.upstreams().values()) {
@@ -57,7 +60,7 @@ public final class ConfigSnapshot {
         dev.aegis.ratelimit.WafAutoBan autoBan = config.waf().autoBan() == null ? null
                 : new dev.aegis.ratelimit.WafAutoBan(config.waf().autoBan(), cluster.counters(), cluster.blocklist(),
                         cluster.wallClock());
-        return new ConfigSnapshot(config, routes, Map.copyOf(groups), phases, waf, autoBan, cluster);
+        return new ConfigSnapshot(config, routes, Map.copyOf(groups), phases, waf, autoBan, cluster, cache);
     }
 
     public AegisConfig config() {
@@ -86,6 +89,11 @@ public final class ConfigSnapshot {
     /** The node's cluster state (counters, blocklist, sync), shared by every snapshot. */
     public dev.aegis.cluster.Cluster cluster() {
         return cluster;
+    }
+
+    /** The node's cache (shared by every snapshot), or null. */
+    public dev.aegis.cachetier.ResponseCache cache() {
+        return cache;
     }
 
     /** Every upstream group. */

@@ -41,6 +41,12 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import dev.aegis.cache.CacheControl;
+import dev.aegis.cache.CacheKey;
+import dev.aegis.cache.Rfc9111;
+import dev.aegis.cache.StoredResponse;
+import dev.aegis.cachetier.ResponseCache;
+import dev.aegis.config.CachePolicy;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Map;
@@ -311,6 +317,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return true;
     }
 
+    /** The header marking the node's own background refreshes; its value is a secret of this process. */
+    static final AsciiString REFRESH_HEADER = AsciiString.cached("x-aegis-refresh");
+    static final AsciiString X_CACHE = AsciiString.cached("x-cache");
+    private static final byte[] NO_BYTES = new byte[0];
+    /** The fields a 304 carries from the stored object (RFC 9110 §15.4.5). */
+    private static final java.util.Set<String> KEPT_ON_304 = java.util.Set.of("cache-control", "content-location",
+            "date", "etag", "expires", "vary", "last-modified");
+
     /** One request and its response. Event-loop confined. */
     final class Exchange {
         final RequestRecord record = new RequestRecord();
@@ -351,6 +365,27 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         private ScheduledFuture<?> upstreamTimer;
         private boolean reusedConnection;
         private int freshRetries;
+        // ---- cache (see toOriginOrCache)
+        private CacheKey primaryKey;
+        /** The key this request's object is under: the primary key, or its variant's. */
+        private CacheKey cacheKey;
+        private CachePolicy cachePolicy;
+        private CacheControl requestCacheControl = CacheControl.NONE;
+        /** A stored object the origin may yet confirm (a 304) or stand in for (when it fails). */
+        private StoredResponse stale;
+        private boolean revalidating;
+        private boolean storeCandidate;
+        private boolean filling;
+        private boolean waitingForFill;
+        private boolean backgroundRefresh;
+        private ScheduledFuture<?> fillWaitTimer;
+        private long cacheRequestMillis;
+        private java.io.ByteArrayOutputStream tee;
+        private int teeStatus;
+        private java.util.List<Map.Entry<String, String>> teeHeaders;
+        private boolean absorbing;
+        private StoredResponse absorbInto;
+        private String absorbStatus;
         /** A failed write to the origin (a reset connection, an encoder refusing a message) ends the attempt. */
         private final ChannelFutureListener writeFailure = f -> {
             if (!f.isSuccess() && f.channel() == upstream) {
@@ -466,7 +501,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 armUpstreamTimer(); // timeouts.idle also bounds a body that stops arriving while it is held
                 return;
             }
-            pickAndConnect(null);
+            toOriginOrCache();
         }
 
         /**
@@ -550,8 +585,307 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (decision.blocked()) {
                 fail(new ProxyError.Blocked(decision.score()));
             } else {
-                pickAndConnect(null);
+                toOriginOrCache();
             }
+        }
+
+        // ---- the cache ---------------------------------------------------------------------------------------
+
+        /**
+         * Answers from the cache when it can, else goes to the origin (storing what it may). Only GET and HEAD
+         * without a body on a route with the cache enabled; anything else is a BYPASS.
+         */
+        private void toOriginOrCache() {
+            ResponseCache cache = snapshot.cache();
+            cachePolicy = record.route.config().cache();
+            String method = request.method().name();
+            if (cache == null || !cachePolicy.enabled()) {
+                pickAndConnect(null);
+                return;
+            }
+            requestCacheControl = CacheControl.parse(head.headers("Cache-Control"));
+            if (hasBody || !(method.equals("GET") || method.equals("HEAD")) || requestCacheControl.noStore()) {
+                record.cacheStatus = "BYPASS";
+                pickAndConnect(null);
+                return;
+            }
+            primaryKey = CacheKey.of(method, "http", hostForCache(), head.originForm, cachePolicy.ignoreParams());
+            cacheKey = primaryKey;
+            String refresh = request.headers().get(REFRESH_HEADER);
+            backgroundRefresh = refresh != null && refresh.equals(cache.refreshToken());
+            StoredResponse found = lookupMemory(cache);
+            if (backgroundRefresh) {
+                // the node's own refresh of a stale object: revalidate it if it can, store the answer
+                stale = found;
+                revalidating = found != null && found.hasValidator();
+                fetchForCache();
+                return;
+            }
+            if (found != null || !cache.shared()) {
+                afterLookup(found);
+                return;
+            }
+            String url = CacheKey.text(method, "http", hostForCache(), head.originForm, cachePolicy.ignoreParams());
+            cache.shared(primaryKey, url).whenComplete((o, e) -> ctx.executor().execute(() -> {
+                if (done || exchange != this) {
+                    return;
+                }
+                if (o != null && o.isVariantMarker()) {
+                    cacheKey = primaryKey.withVary(o.vary(), this::headerValue);
+                    cache.shared(cacheKey, url).whenComplete((v, e2) -> ctx.executor().execute(() -> {
+                        if (!done && exchange == this) {
+                            afterLookup(valid(v));
+                        }
+                    }));
+                    return;
+                }
+                afterLookup(valid(o));
+            }));
+        }
+
+        private String hostForCache() {
+            return head.host() != null ? head.host() : "";
+        }
+
+        private String headerValue(String name) {
+            java.util.List<String> v = head.headers(name);
+            return v.isEmpty() ? null : v.size() == 1 ? v.get(0) : String.join(", ", v);
+        }
+
+        /** The memory tier's object for this request (its variant when the URL's responses vary), or null. */
+        private StoredResponse lookupMemory(ResponseCache cache) {
+            StoredResponse o = cache.memory(primaryKey);
+            cacheKey = primaryKey;
+            if (o != null && o.isVariantMarker()) {
+                cacheKey = primaryKey.withVary(o.vary(), this::headerValue);
+                o = cache.memory(cacheKey);
+            }
+            return valid(o);
+        }
+
+        /** {@code o} when it is an object for exactly this URL (a hash collision is a miss), else null. */
+        private StoredResponse valid(StoredResponse o) {
+            return o != null && !o.isVariantMarker() && CacheKey.matches(o.url(), request.method().name(), "http",
+                    hostForCache(), head.originForm, cachePolicy.ignoreParams()) ? o : null;
+        }
+
+        private void afterLookup(StoredResponse found) {
+            long now = System.currentTimeMillis();
+            if (found != null) {
+                boolean pragma = request.headers().contains(HttpHeaderNames.PRAGMA, "no-cache", true);
+                switch (Rfc9111.use(found, requestCacheControl, pragma, now)) {
+                    case FRESH -> {
+                        serveStored(found, "HIT");
+                        return;
+                    }
+                    case STALE_WHILE_REVALIDATE -> {
+                        serveStored(found, "STALE");
+                        refreshInBackground();
+                        return;
+                    }
+                    case REVALIDATE -> {
+                        stale = found;
+                        revalidating = true;
+                    }
+                    case MISS -> stale = found;
+                }
+            }
+            if (requestCacheControl.onlyIfCached()) {
+                fail(new ProxyError.NotCached());
+                return;
+            }
+            // One origin request per key at a time: later misses wait for it, then look again.
+            ResponseCache.Fill running = snapshot.cache().joinFill(primaryKey,
+                    stored -> ctx.executor().execute(this::afterFill));
+            if (running != null) {
+                waitingForFill = true;
+                long wait = group.config().timeouts().responseHeader().toMillis() + 1000;
+                fillWaitTimer = ctx.executor().schedule(() -> {
+                    if (waitingForFill && !done && exchange == this) {
+                        waitingForFill = false;
+                        fetchForCache(); // the fill is too slow: fetch on our own
+                    }
+                }, wait, TimeUnit.MILLISECONDS);
+                return;
+            }
+            filling = true;
+            fetchForCache();
+        }
+
+        private void afterFill() {
+            if (!waitingForFill || done || exchange != this) {
+                return;
+            }
+            waitingForFill = false;
+            if (fillWaitTimer != null) {
+                fillWaitTimer.cancel(false);
+            }
+            StoredResponse found = lookupMemory(snapshot.cache());
+            if (found != null) {
+                boolean pragma = request.headers().contains(HttpHeaderNames.PRAGMA, "no-cache", true);
+                Rfc9111.Use use = Rfc9111.use(found, requestCacheControl, pragma, System.currentTimeMillis());
+                if (use == Rfc9111.Use.FRESH || use == Rfc9111.Use.STALE_WHILE_REVALIDATE) {
+                    serveStored(found, "HIT");
+                    return;
+                }
+                stale = found;
+                revalidating = use == Rfc9111.Use.REVALIDATE;
+            }
+            fetchForCache(); // the fill stored nothing this request may use
+        }
+
+        private void fetchForCache() {
+            storeCandidate = true;
+            cacheRequestMillis = System.currentTimeMillis();
+            record.cacheStatus = "MISS";
+            pickAndConnect(null);
+        }
+
+        /** Starts a background refresh of this URL (one per key at a time) through the node itself. */
+        private void refreshInBackground() {
+            ResponseCache cache = snapshot.cache();
+            if (!cache.startRefresh(primaryKey)) {
+                return;
+            }
+            CacheKey key = primaryKey;
+            dev.aegis.cachetier.BackgroundRefresh.send(runtime.transport(), ctx.channel().eventLoop(),
+                    (InetSocketAddress) ctx.channel().localAddress(), request.method().name().equals("HEAD") ? "GET"
+                            : request.method().name(), head.originForm, head.host(), cache.refreshToken(),
+                    () -> cache.endRefresh(key));
+        }
+
+        /** Answers from a stored object, with {@code Age} and {@code X-Cache}; 304 when the client's condition holds. */
+        private void serveStored(StoredResponse obj, String status) {
+            long now = System.currentTimeMillis();
+            java.util.List<String> inm = head.headers("If-None-Match");
+            java.util.List<String> ims = head.headers("If-Modified-Since");
+            boolean notModified = (!inm.isEmpty() || !ims.isEmpty()) && Rfc9111.notModified(obj,
+                    inm.isEmpty() ? null : String.join(", ", inm), ims.isEmpty() ? null : ims.get(0));
+            java.util.List<Map.Entry<String, String>> headers = new java.util.ArrayList<>(obj.headers().size() + 2);
+            for (Map.Entry<String, String> h : obj.headers()) {
+                if (!notModified || KEPT_ON_304.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
+                    headers.add(h);
+                }
+            }
+            headers.add(Map.entry("Age", Long.toString(obj.ageMillis(now) / 1000)));
+            headers.add(Map.entry("X-Cache", status));
+            record.cacheStatus = status;
+            respondLocal(new LocalResponse(notModified ? 304 : obj.status(), headers,
+                    notModified ? NO_BYTES : obj.body(), false));
+        }
+
+        /**
+         * Whether the origin's answer is replaced by a stored object: a 304 to our revalidation refreshes it and it
+         * answers (REVALIDATED); a 5xx while a stale object may stand in for errors lets that answer (STALE).
+         */
+        private boolean absorbs(HttpResponse response) {
+            if (!storeCandidate || stale == null) {
+                return false;
+            }
+            int code = response.status().code();
+            long now = System.currentTimeMillis();
+            if (code == 304 && revalidating) {
+                java.util.List<Map.Entry<String, String>> merged = Rfc9111.mergeHeaders(stale.headers(),
+                        headerList(response.headers()));
+                StoredResponse refreshed = Rfc9111.toStore(stale.url(), stale.status(), merged, stale.body(),
+                        cacheRequestMillis, now, cachePolicy);
+                snapshot.cache().store(cacheKey, refreshed, Rfc9111.keepMillis(refreshed, cachePolicy));
+                storedForFill = true;
+                absorbInto = refreshed;
+                absorbStatus = "REVALIDATED";
+                return true;
+            }
+            if (code >= 500 && Rfc9111.usableOnError(stale, cachePolicy, now)) {
+                absorbInto = stale;
+                absorbStatus = "STALE";
+                return true;
+            }
+            return false;
+        }
+
+        private boolean storedForFill;
+
+        private void absorbed(Object msg) {
+            boolean last = msg instanceof LastHttpContent;
+            ReferenceCountUtil.release(msg);
+            if (!last) {
+                return;
+            }
+            absorbing = false;
+            cancelUpstreamTimer();
+            releaseUpstream();
+            serveStored(absorbInto, absorbStatus);
+        }
+
+        /** Decides whether the origin's answer is stored, and starts copying its body while it streams on. */
+        private void startTee(HttpResponse response) {
+            if (!storeCandidate || encoder.headRequest) {
+                return;
+            }
+            long length = HttpUtil.getContentLength(response, -1L);
+            long max = snapshot.cache().config().maxObjectBytes();
+            String why = Rfc9111.whyNotStorable(request.method().name(),
+                    request.headers().contains(HttpHeaderNames.AUTHORIZATION), requestCacheControl,
+                    response.status().code(), name -> response.headers().getAll(name), cachePolicy,
+                    Math.max(0, length), max);
+            if (why != null) {
+                return;
+            }
+            tee = new java.io.ByteArrayOutputStream(length > 0 ? (int) length : 4096);
+            teeStatus = response.status().code();
+            teeHeaders = headerList(response.headers());
+        }
+
+        private void teeContent(HttpContent content) {
+            if (tee == null) {
+                return;
+            }
+            io.netty.buffer.ByteBuf b = content.content();
+            int n = b.readableBytes();
+            if (tee.size() + (long) n > snapshot.cache().config().maxObjectBytes()) {
+                tee = null; // streams through uncached
+                return;
+            }
+            try {
+                b.getBytes(b.readerIndex(), tee, n);
+            } catch (java.io.IOException e) {
+                tee = null;
+            }
+        }
+
+        /** The origin's whole body arrived: store the object (and its URL's variant marker when it varies). */
+        private void storeTee() {
+            if (tee == null) {
+                return;
+            }
+            ResponseCache cache = snapshot.cache();
+            long now = System.currentTimeMillis();
+            String url = CacheKey.text(request.method().name(), "http", hostForCache(), head.originForm,
+                    cachePolicy.ignoreParams());
+            StoredResponse obj = Rfc9111.toStore(url, teeStatus, teeHeaders, tee.toByteArray(), cacheRequestMillis,
+                    now, cachePolicy);
+            tee = null;
+            long keep = Rfc9111.keepMillis(obj, cachePolicy);
+            if (obj.vary().isEmpty()) {
+                cache.store(primaryKey, obj, keep);
+            } else {
+                cache.store(primaryKey, StoredResponse.variantMarker(url, obj.vary(), obj.freshnessMillis(), now), keep);
+                cache.store(primaryKey.withVary(obj.vary(), this::headerValue), obj, keep);
+            }
+            storedForFill = true;
+        }
+
+        /** Ends this exchange's fill, if it is one: waiters look again (or fetch themselves). */
+        private void endCacheWork() {
+            if (filling) {
+                filling = false;
+                snapshot.cache().endFill(primaryKey, storedForFill);
+            }
+            if (fillWaitTimer != null) {
+                fillWaitTimer.cancel(false);
+            }
+            waitingForFill = false;
+            tee = null;
         }
 
         /**
@@ -858,6 +1192,21 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             String viaOwn = (request.protocolVersion() == HttpVersion.HTTP_1_0 ? "1.0 " : "1.1 ") + via;
             out.set(HttpHeaderNames.VIA, viaIn == null ? viaOwn : viaIn + ", " + viaOwn);
             out.set(X_REQUEST_ID, record.requestId);
+            out.remove(REFRESH_HEADER);
+            if (storeCandidate) {
+                // The node answers the client's conditions itself from what it stores; towards the origin it asks
+                // with its own validators only, so the answer is one it can store.
+                out.remove(HttpHeaderNames.IF_NONE_MATCH);
+                out.remove(HttpHeaderNames.IF_MODIFIED_SINCE);
+                if (revalidating && stale != null) {
+                    if (stale.etag() != null) {
+                        out.set(HttpHeaderNames.IF_NONE_MATCH, stale.etag());
+                    }
+                    if (stale.lastModified() != null) {
+                        out.set(HttpHeaderNames.IF_MODIFIED_SINCE, stale.lastModified());
+                    }
+                }
+            }
             if (!hasBody) {
                 // A complete message, so the encoder is ready for the next request on this connection.
                 return new io.netty.handler.codec.http.DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(),
@@ -885,11 +1234,23 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                     ReferenceCountUtil.release(msg);
                     return;
                 }
+                if (absorbs(response)) {
+                    absorbing = true;
+                    keepAliveUpstream = HttpUtil.isKeepAlive(response);
+                    record.recordAttempt(server.key(), "ok");
+                    record.upstreamHeaderNanos = System.nanoTime() - (requestSent ? requestSentNanos : attemptStartNanos);
+                    absorbed(msg);
+                    return;
+                }
                 onResponseHead(response);
                 if (msg instanceof HttpContent c) { // a full response
                     onResponseContent(c);
                 }
             } else if (msg instanceof HttpContent content) {
+                if (absorbing) {
+                    absorbed(content);
+                    return;
+                }
                 if (!responseStarted) {
                     content.release();
                     return;
@@ -942,6 +1303,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (!out.contains(X_REQUEST_ID)) {
                 out.set(X_REQUEST_ID, record.requestId);
             }
+            if (record.cacheStatus != null) {
+                startTee(response);
+                out.set(X_CACHE, record.cacheStatus);
+            }
             setConnection(out);
             cancelUpstreamTimer();
             armUpstreamTimer(); // now the idle timeout of the body
@@ -958,8 +1323,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
         private void onResponseContent(HttpContent content) {
             record.bytesOut += content.content().readableBytes();
+            teeContent(content);
             if (content instanceof LastHttpContent) {
                 responseComplete = true;
+                storeTee();
                 cancelUpstreamTimer();
                 HttpContent last = content.content().isReadable()
                         ? new io.netty.handler.codec.http.DefaultLastHttpContent(content.content(), false)
@@ -1152,6 +1519,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
         void fail(ProxyError error) {
             record.error = error;
+            if (error.source() == ProxyError.Source.UPSTREAM && stale != null && !responseStarted
+                    && Rfc9111.usableOnError(stale, cachePolicy, System.currentTimeMillis())) {
+                serveStored(stale, "STALE"); // the origin failed; a stale object within its window answers
+                return;
+            }
             respondLocal(error.toResponse(record.requestId == null ? newRequestId() : record.requestId));
         }
 
@@ -1206,6 +1578,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             done = true;
             cancelUpstreamTimer();
             endAttempt();
+            endCacheWork();
             record.totalNanos = System.nanoTime() - record.startNanos;
             runtime.accessLog().log(record);
             // Every request the WAF matched on (a custom `log` rule scores 0 but is there to be logged), and
@@ -1225,6 +1598,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 exchange = null;
             }
         }
+    }
+
+    /** The fields of {@code headers} in order, as a list. */
+    static java.util.List<Map.Entry<String, String>> headerList(HttpHeaders headers) {
+        java.util.List<Map.Entry<String, String>> out = new java.util.ArrayList<>(headers.size());
+        for (Map.Entry<String, String> e : headers) {
+            out.add(Map.entry(e.getKey(), e.getValue()));
+        }
+        return out;
     }
 
     /** Copies the end-to-end headers: all but hop-by-hop ones (RFC 9110 §7.6.1) and those Connection names. */

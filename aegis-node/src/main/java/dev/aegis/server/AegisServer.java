@@ -50,12 +50,15 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
     private final Object reloadLock = new Object();
     private HealthChecker healthChecker;
     private final dev.aegis.cluster.Cluster cluster;
+    private final dev.aegis.cachetier.ResponseCache cache;
 
     private AegisServer(AegisConfig config, AccessLog accessLog, AccessLog auditLog, java.util.function.LongSupplier
             wallMillis) throws InterruptedException {
         this.auditLog = auditLog;
         this.cluster = dev.aegis.cluster.Cluster.start(config.node().id(), config.cluster(), wallMillis);
-        this.snapshot = new AtomicReference<>(ConfigSnapshot.compile(config, null, cluster));
+        this.cache = new dev.aegis.cachetier.ResponseCache(config.cache());
+        cluster.onPurge(cache::purgeMemory);
+        this.snapshot = new AtomicReference<>(ConfigSnapshot.compile(config, null, cluster, cache));
         this.transport = Transport.best();
         this.accessLog = accessLog;
         this.bossGroup = transport.newGroup(1, "aegis-accept");
@@ -86,6 +89,7 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
         } catch (Exception e) {
             healthChecker.close();
             cluster.close();
+            cache.close();
             bossGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             healthGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -158,7 +162,7 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
     public void apply(AegisConfig config) {
         synchronized (reloadLock) {
             ConfigSnapshot previous = snapshot.get();
-            ConfigSnapshot next = ConfigSnapshot.compile(config, previous, cluster);
+            ConfigSnapshot next = ConfigSnapshot.compile(config, previous, cluster, cache);
             warnAboutRestartOnlySettings(previous.config(), config);
             HealthChecker oldChecker = healthChecker;
             healthChecker = HealthChecker.start(next.upstreams(), healthGroup, transport);
@@ -199,15 +203,21 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
                 || !before.node().drainTimeout().equals(after.node().drainTimeout())
                 || !before.admin().equals(after.admin())
                 || !before.cluster().equals(after.cluster())
+                || !before.cache().equals(after.cache())
                 || !before.node().id().equals(after.node().id())) {
-            log.warn("node.id, node.listen, node.workers, node.drain_timeout, admin and cluster take effect at the "
-                    + "next restart; the rest is reloaded");
+            log.warn("node.id, node.listen, node.workers, node.drain_timeout, admin, cluster and cache take effect at "
+                    + "the next restart; the rest is reloaded");
         }
     }
 
     /** Ready for traffic: bound, not stopping, and (in a cluster) caught up with its peers' state. */
     public boolean ready() {
         return listener.isActive() && !draining && cluster.ready();
+    }
+
+    /** The node's HTTP cache. */
+    public dev.aegis.cachetier.ResponseCache cache() {
+        return cache;
     }
 
     /** The node's cluster state and sync. */
@@ -278,6 +288,7 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
     private void closeGroups() {
         healthChecker.close();
         cluster.close();
+        cache.close();
         healthGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
