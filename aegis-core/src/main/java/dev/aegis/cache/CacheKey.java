@@ -8,8 +8,9 @@ import java.util.List;
  * and without those the route ignores), and for a response that varies, of the values of the request headers its
  * {@code Vary} names.
  *
- * <p>Built in one pass over the request's own strings: nothing is allocated but the key (and, for a query of more
- * than 32 parameters, an index array). A stored object also keeps its normalised URL as text, which
+ * <p>Built in one pass over the request's own strings with a per-thread hasher: nothing is allocated but the key.
+ * Query parameters are hashed each on their own and added, so the key does not depend on their order without
+ * sorting them. A stored object also keeps its normalised URL as text, which
  * {@link #matches} compares without allocating, so even a crafted hash collision can not serve another URL's
  * object.
  */
@@ -17,43 +18,115 @@ public record CacheKey(long hi, long lo) {
     private static final long C1 = 0x87c37b91114253d5L;
     private static final long C2 = 0x4cf5ad432745937fL;
     private static final ThreadLocal<int[]> SCRATCH = ThreadLocal.withInitial(() -> new int[64]);
+    /** The hasher's state after {@code GET http://}, the start of nearly every key. */
+    private static final Hasher GET_HTTP = new Hasher();
 
-    /** Receives the normalised URL one character at a time. */
-    private interface Sink {
-        void put(char c);
+    static {
+        GET_HTTP.put("GET http://", 0, "GET http://".length());
     }
 
-    /** murmur3-style mixing of two lanes, fed characters in pairs. */
+    /** Receives the normalised URL: single characters, or runs of a string. */
+    private interface Sink {
+        void put(char c);
+
+        default void put(String s, int from, int to) {
+            for (int i = from; i < to; i++) {
+                put(s.charAt(i));
+            }
+        }
+    }
+
+    /** Two multiply-rotate lanes fed four characters (64 bits) at a time, then murmur3's finaliser. */
     private static final class Hasher implements Sink {
         long h1 = 0x9368e53c2f6af274L;
         long h2 = 0x586dcd208f7cd3fdL;
-        int pending = -1;
+        long buf;
+        int buffered;
         long n;
 
         @Override
         public void put(char c) {
-            if (pending < 0) {
-                pending = c;
-                return;
+            buf = buf << 16 | c;
+            if (++buffered == 4) {
+                mix(buf);
+                buf = 0;
+                buffered = 0;
             }
-            long k = (long) pending << 16 | c;
-            pending = -1;
-            n += 2;
-            k *= C1;
-            k = Long.rotateLeft(k, 31);
-            k *= C2;
-            h1 ^= k;
-            h1 = Long.rotateLeft(h1, 27) + h2;
-            h1 = h1 * 5 + 0x52dce729;
-            h2 ^= k * C1;
-            h2 = Long.rotateLeft(h2, 31) + h1;
+        }
+
+        @Override
+        public void put(String s, int from, int to) {
+            int i = from;
+            while (buffered != 0 && i < to) {
+                put(s.charAt(i++));
+            }
+            for (; i + 4 <= to; i += 4) {
+                mix((long) s.charAt(i) << 48 | (long) s.charAt(i + 1) << 32 | (long) s.charAt(i + 2) << 16
+                        | s.charAt(i + 3));
+            }
+            while (i < to) {
+                put(s.charAt(i++));
+            }
+        }
+
+        private void mix(long k) {
+            // Two independent lanes (they run in parallel on the CPU), one multiply each per 4 characters; the
+            // finalisation below mixes thoroughly. Not a cryptographic hash: a stored object's URL is compared on
+            // every hit, so a crafted collision can only cause a miss.
+            n += 4;
+            h1 = Long.rotateLeft((h1 ^ k) * C1, 29);
+            h2 = Long.rotateLeft((h2 + k) * C2, 31) ^ k;
+        }
+
+        private long params1;
+        private long params2;
+
+        void reset() {
+            h1 = 0x9368e53c2f6af274L;
+            h2 = 0x586dcd208f7cd3fdL;
+            buf = 0;
+            buffered = 0;
+            n = 0;
+            params1 = 0;
+            params2 = 0;
+        }
+
+        void startAs(Hasher prefix) {
+            h1 = prefix.h1;
+            h2 = prefix.h2;
+            buf = prefix.buf;
+            buffered = prefix.buffered;
+            n = prefix.n;
+        }
+
+        /** One query parameter, combined so that the order of parameters does not matter. */
+        void param(String s, int from, int to) {
+            long a = 0x2545f4914f6cdd1dL;
+            long b = to - from;
+            int i = from;
+            for (; i + 4 <= to; i += 4) {
+                long k = (long) s.charAt(i) << 48 | (long) s.charAt(i + 1) << 32 | (long) s.charAt(i + 2) << 16
+                        | s.charAt(i + 3);
+                a = Long.rotateLeft((a ^ k) * C1, 29);
+                b = Long.rotateLeft((b + k) * C2, 31) ^ k;
+            }
+            long tail = 0;
+            for (; i < to; i++) {
+                tail = tail << 16 | s.charAt(i);
+            }
+            a = (a ^ tail) * C2;
+            b = (b + tail) * C1;
+            params1 += a ^ (a >>> 29);
+            params2 += b ^ (b >>> 31) ^ a;
         }
 
         CacheKey finish() {
-            if (pending >= 0) {
-                long k = (long) pending * C2;
+            h1 ^= params1;
+            h2 += params2;
+            if (buffered > 0) {
+                long k = (buf | (long) buffered << 62) * C2; // the count tells "ab" from "\0ab"
                 h2 ^= Long.rotateLeft(k, 33) * C1;
-                n++;
+                n += buffered;
             }
             h1 ^= n;
             h2 ^= n;
@@ -110,10 +183,13 @@ public record CacheKey(long hi, long lo) {
      * parameter starting with {@code utm_}).
      */
     public static CacheKey of(String method, String scheme, String host, String target, List<String> ignoredParams) {
-        Hasher h = new Hasher();
+        Hasher h = HASHER.get(); // one per thread, reset: the key is the only allocation
+        h.reset();
         walk(method, scheme, host, target, ignoredParams, h);
         return h.finish();
     }
+
+    private static final ThreadLocal<Hasher> HASHER = ThreadLocal.withInitial(Hasher::new);
 
     /** The normalised URL the key is a hash of (stored with the object, shown when purging). */
     public static String text(String method, String scheme, String host, String target, List<String> ignoredParams) {
@@ -175,24 +251,35 @@ public record CacheKey(long hi, long lo) {
                              Sink out) {
         // HEAD is answered from GET's object (RFC 9110 §9.3.2): both are keyed as GET
         String m = "HEAD".equals(method) ? "GET" : method;
-        for (int i = 0; i < m.length(); i++) {
-            out.put(m.charAt(i));
+        if (out instanceof Hasher h && m.equals("GET") && scheme.equals("http")) {
+            h.startAs(GET_HTTP); // the usual prefix, hashed once
+        } else {
+            out.put(m, 0, m.length());
+            out.put(' ');
+            for (int i = 0; i < scheme.length(); i++) {
+                out.put(Character.toLowerCase(scheme.charAt(i)));
+            }
+            out.put(':');
+            out.put('/');
+            out.put('/');
         }
-        out.put(' ');
-        for (int i = 0; i < scheme.length(); i++) {
-            out.put(Character.toLowerCase(scheme.charAt(i)));
-        }
-        out.put(':');
-        out.put('/');
-        out.put('/');
         int hostEnd = host == null ? 0 : host.length();
         if (hostEnd > 0) {
             String defaultPort = scheme.equalsIgnoreCase("https") ? ":443" : ":80";
             if (host.endsWith(defaultPort) && host.charAt(host.length() - 1) != ']') {
                 hostEnd -= defaultPort.length();
             }
-            for (int i = 0; i < hostEnd; i++) {
-                out.put(Character.toLowerCase(host.charAt(i)));
+            boolean lower = true;
+            for (int i = 0; i < hostEnd && lower; i++) {
+                char c = host.charAt(i);
+                lower = c < 'A' || c > 'Z';
+            }
+            if (lower) {
+                out.put(host, 0, hostEnd);
+            } else {
+                for (int i = 0; i < hostEnd; i++) {
+                    out.put(Character.toLowerCase(host.charAt(i)));
+                }
             }
         }
         int q = target.indexOf('?');
@@ -210,10 +297,12 @@ public record CacheKey(long hi, long lo) {
 
     /** The path with empty and {@code .} segments dropped and {@code ..} applied (RFC 3986 §5.2.4). */
     private static void path(String t, int end, Sink out) {
+        // only what follows a slash can need work: jump from slash to slash (indexOf is vectorised)
         boolean simple = true;
-        for (int i = 0; i < end; i++) {
-            char c = t.charAt(i);
-            if (c == '/' && (i + 1 < end && (t.charAt(i + 1) == '/' || t.charAt(i + 1) == '.'))) {
+        for (int slash = t.indexOf('/', 0, end); slash >= 0 && slash + 1 < end;
+             slash = t.indexOf('/', slash + 1, end)) {
+            char next = t.charAt(slash + 1);
+            if (next == '/' || next == '.') {
                 simple = false;
                 break;
             }
@@ -222,9 +311,7 @@ public record CacheKey(long hi, long lo) {
             if (end == 0) {
                 out.put('/');
             }
-            for (int i = 0; i < end; i++) {
-                out.put(t.charAt(i));
-            }
+            out.put(t, 0, end);
             return;
         }
         // rare: rebuild the segments (small garbage only for such paths)
@@ -249,9 +336,7 @@ public record CacheKey(long hi, long lo) {
         }
         for (String seg : segments) {
             out.put('/');
-            for (int k = 0; k < seg.length(); k++) {
-                out.put(seg.charAt(k));
-            }
+            out.put(seg, 0, seg.length());
         }
         if (trailing) {
             out.put('/');
@@ -260,6 +345,21 @@ public record CacheKey(long hi, long lo) {
 
     /** Parameters sorted (by their text, so by name then value), ignored ones left out. */
     private static void query(String t, int from, int end, List<String> ignored, Sink out) {
+        if (out instanceof Hasher h) {
+            // The key needs no sorting: each parameter is hashed on its own and the hashes are added, which
+            // does not depend on their order. (The stored text, and the check of it on a hit, are sorted.)
+            h.put('?');
+            int i = from;
+            while (i <= end) {
+                int amp = t.indexOf('&', i);
+                int pEnd = amp < 0 || amp > end ? end : amp;
+                if (pEnd > i && !isIgnored(t, i, pEnd, ignored)) {
+                    h.param(t, i, pEnd);
+                }
+                i = pEnd + 1;
+            }
+            return;
+        }
         int[] idx = SCRATCH.get();
         int n = 0;
         int i = from;
@@ -294,9 +394,7 @@ public record CacheKey(long hi, long lo) {
         }
         for (int a = 0; a < n; a++) {
             out.put(a == 0 ? '?' : '&');
-            for (int k = idx[2 * a], e = idx[2 * a + 1]; k < e; k++) {
-                out.put(t.charAt(k));
-            }
+            out.put(t, idx[2 * a], idx[2 * a + 1]);
         }
     }
 
@@ -312,15 +410,15 @@ public record CacheKey(long hi, long lo) {
     }
 
     private static boolean isIgnored(String t, int s, int e, List<String> ignored) {
-        if (ignored.isEmpty()) {
-            return false;
-        }
-        int eq = t.indexOf('=', s);
-        int nameEnd = eq < 0 || eq > e ? e : eq;
         for (int k = 0, n = ignored.size(); k < n; k++) {
             String p = ignored.get(k);
-            boolean prefix = p.endsWith("*");
+            if (p.isEmpty() || t.charAt(s) != p.charAt(0)) {
+                continue; // most parameters differ at once: no need to find where their name ends
+            }
+            boolean prefix = p.charAt(p.length() - 1) == '*';
             int len = prefix ? p.length() - 1 : p.length();
+            int eq = t.indexOf('=', s, e);
+            int nameEnd = eq < 0 ? e : eq;
             if (prefix ? nameEnd - s >= len && t.regionMatches(s, p, 0, len)
                     : nameEnd - s == len && t.regionMatches(s, p, 0, len)) {
                 return true;

@@ -696,7 +696,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             // One origin request per key at a time: later misses wait for it, then look again.
             ResponseCache.Fill running = snapshot.cache().joinFill(primaryKey,
-                    stored -> ctx.executor().execute(this::afterFill));
+                    stored -> ctx.executor().execute(() -> afterFill(stored)));
             if (running != null) {
                 waitingForFill = true;
                 long wait = group.config().timeouts().responseHeader().toMillis() + 1000;
@@ -712,7 +712,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             fetchForCache();
         }
 
-        private void afterFill() {
+        private void afterFill(boolean stored) {
             if (!waitingForFill || done || exchange != this) {
                 return;
             }
@@ -721,6 +721,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 fillWaitTimer.cancel(false);
             }
             StoredResponse found = lookupMemory(snapshot.cache());
+            if (found != null && stored) {
+                // The fill fetched (or revalidated) it after this request arrived: it answers the waiters whatever
+                // its remaining freshness, which is what collapsing the requests means.
+                serveStored(found, "HIT");
+                return;
+            }
             if (found != null) {
                 boolean pragma = request.headers().contains(HttpHeaderNames.PRAGMA, "no-cache", true);
                 Rfc9111.Use use = Rfc9111.use(found, requestCacheControl, pragma, System.currentTimeMillis());
@@ -785,8 +791,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             int code = response.status().code();
             long now = System.currentTimeMillis();
             if (code == 304 && revalidating) {
-                java.util.List<Map.Entry<String, String>> merged = Rfc9111.mergeHeaders(stale.headers(),
-                        headerList(response.headers()));
+                java.util.List<Map.Entry<String, String>> fresh = headerList(response.headers());
+                if (!response.headers().contains(HttpHeaderNames.DATE)) {
+                    // the 304 is the new response its age counts from (RFC 9110 §6.6.1: a recipient adds a Date)
+                    fresh.add(Map.entry("Date", Rfc9111.formatDate(now)));
+                }
+                java.util.List<Map.Entry<String, String>> merged = Rfc9111.mergeHeaders(stale.headers(), fresh);
                 StoredResponse refreshed = Rfc9111.toStore(stale.url(), stale.status(), merged, stale.body(),
                         cacheRequestMillis, now, cachePolicy);
                 snapshot.cache().store(cacheKey, refreshed, Rfc9111.keepMillis(refreshed, cachePolicy));
