@@ -721,7 +721,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 fillWaitTimer.cancel(false);
             }
             StoredResponse found = lookupMemory(snapshot.cache());
-            if (found != null && stored) {
+            boolean pragmaNoCache = request.headers().contains(HttpHeaderNames.PRAGMA, "no-cache", true);
+            if (found != null && stored && requestCacheControl == CacheControl.NONE && !pragmaNoCache) {
                 // The fill fetched (or revalidated) it after this request arrived: it answers the waiters whatever
                 // its remaining freshness, which is what collapsing the requests means.
                 serveStored(found, "HIT");
@@ -824,6 +825,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             absorbing = false;
             cancelUpstreamTimer();
             releaseUpstream();
+            endCacheWork(); // waiters find the refreshed object before this client has its answer
             serveStored(absorbInto, absorbStatus);
         }
 
@@ -1337,6 +1339,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (content instanceof LastHttpContent) {
                 responseComplete = true;
                 storeTee();
+                endCacheWork(); // before the client has the answer: its next request must find the object, not the fill
                 cancelUpstreamTimer();
                 HttpContent last = content.content().isReadable()
                         ? new io.netty.handler.codec.http.DefaultLastHttpContent(content.content(), false)

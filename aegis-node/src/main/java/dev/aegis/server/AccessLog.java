@@ -127,6 +127,12 @@ public final class AccessLog implements AutoCloseable {
                 .append(" connect_ms=").append(millis(r.upstreamConnectNanos))
                 .append(" header_ms=").append(millis(r.upstreamHeaderNanos))
                 .append(" attempts=").append(r.attempts);
+        if (r.cacheStatus != null) {
+            b.append(" cache=").append(r.cacheStatus);
+        }
+        if (r.rateLimited) {
+            b.append(" rate_limited");
+        }
         if (r.attemptLog != null) {
             b.append(" [").append(r.attemptLog).append(']');
         }
@@ -144,6 +150,12 @@ public final class AccessLog implements AutoCloseable {
         requestFields(b, r);
         field(b, "upstream", r.upstream).append(',');
         field(b, "server", r.upstreamServer).append(',');
+        if (r.cacheStatus != null) {
+            field(b, "cache", r.cacheStatus).append(',');
+        }
+        if (r.rateLimited) {
+            b.append("\"rate_limited\":true,");
+        }
         b.append("\"status\":").append(r.status).append(",\"bytes_in\":").append(r.bytesIn)
                 .append(",\"bytes_out\":").append(r.bytesOut)
                 .append(",\"total_ms\":").append(millis(r.totalNanos))
