@@ -48,8 +48,17 @@ class CacheThroughNodeTest {
                     match: { path: { prefix: / }, headers: { X-Cookie-Ok: "1" } }
                     upstream: app
                     cache: { store_set_cookie: true }
+                  - name: heuristic
+                    priority: 10
+                    match: { path: { prefix: / }, headers: { X-Heuristic: "1" } }
+                    upstream: app
+                    cache: { heuristic: true }
                   - name: ttl
                     match: { path: { exact: /1k } }
+                    upstream: app
+                    cache: { default_ttl: 30s }
+                  - name: bytes
+                    match: { path: { prefix: /bytes/ } }
                     upstream: app
                     cache: { default_ttl: 30s }
                   - name: nocache
@@ -61,6 +70,7 @@ class CacheThroughNodeTest {
                     upstream: app
                     cache: { ignore_params: [ "utm_*" ] }
                 waf: { mode: "off" }
+                cache: { max_object: 512KiB }
                 """, Map.of("ORIGIN", "" + origin.port())), AccessLog.OFF, AccessLog.OFF);
         admin = AdminServer.start(new HostPort("127.0.0.1", 0), null, new NodeAdminEndpoints(node, null));
     }
@@ -326,5 +336,58 @@ class CacheThroughNodeTest {
                 "{\"url\":\"/relative\"}");
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.text()).contains("absolute URL");
+    }
+
+    @Test
+    void aResponsesNoCacheAndProxyRevalidateMeanAskingTheOriginFirst(TestInfo t) throws Exception {
+        String u = rh(t, "Cache-Control", "no-cache, max-age=60", "ETag", "\"n\"");
+        get(u);
+        assertThat(get(u).header("x-cache")).isEqualTo("REVALIDATED");
+        String p = rh(t, "Cache-Control", "max-age=1, proxy-revalidate, stale-while-revalidate=60", "Age", "5",
+                "ETag", "\"p\"");
+        get(p);
+        assertThat(get(p).header("x-cache")).isEqualTo("REVALIDATED");
+    }
+
+    @Test
+    void lastModifiedAloneRevalidatesWithIfModifiedSince(TestInfo t) throws Exception {
+        String u = rh(t, "Cache-Control", "max-age=60", "Last-Modified", "Tue, 01 Jan 2030 00:00:00 GMT");
+        get(u);
+        get(u, "Cache-Control", "no-cache");
+        assertThat(origin.lastRequest().headers().get("if-modified-since"))
+                .containsExactly("Tue, 01 Jan 2030 00:00:00 GMT");
+    }
+
+    @Test
+    void heuristicFreshnessOnlyWhereTheRouteEnablesIt(TestInfo t) throws Exception {
+        String u = rh(t, "Last-Modified", "Mon, 01 Jan 2001 00:00:00 GMT");
+        get(u);
+        assertThat(get(u).header("x-cache")).isEqualTo("MISS");
+        get(u, "X-Heuristic", "1");
+        assertThat(get(u, "X-Heuristic", "1").header("x-cache")).isEqualTo("HIT");
+    }
+
+    @Test
+    void objectsOverMaxObjectStreamThroughWhole() throws Exception {
+        HttpResponse first = get("/bytes/600000");
+        assertThat(first.body()).hasSize(600_000);
+        HttpResponse second = get("/bytes/600000");
+        assertThat(second.header("x-cache")).isEqualTo("MISS");
+        assertThat(second.body()).hasSize(600_000);
+    }
+
+    @Test
+    void aClientThatGoesAwayMidBodyStoresNothing() throws Exception {
+        try (RawConnection c = RawConnection.open(node.port())) {
+            c.send("GET /bytes/400000 HTTP/1.1\r\nHost: shop.example\r\n\r\n");
+            c.input().readNBytes(1000); // part of the head and body, then gone
+        }
+        assertThat(Await.until(Duration.ofSeconds(5), () -> origin.openConnections() == 0
+                || origin.requestTargets().contains("/bytes/400000"))).isTrue();
+        HttpResponse next = get("/bytes/400000");
+        assertThat(next.body()).hasSize(400_000);
+        HttpResponse hit = get("/bytes/400000");
+        assertThat(hit.body()).as("whole, never truncated").hasSize(400_000);
+        assertThat(hit.header("x-cache")).isEqualTo("HIT");
     }
 }

@@ -50,7 +50,9 @@ class WafThroughNodeTest {
     void blocksAnAttackWith403NamingOnlyTheRequestId() throws Exception {
         HttpResponse r = get("/search?q=%3Cscript%3Ealert(1)%3C/script%3E");
         assertThat(r.status()).isEqualTo(403);
-        assertThat(r.text()).contains("request id: " + r.header("x-request-id")).doesNotContain("941");
+        assertThat(r.text()).contains("request id: " + r.header("x-request-id"));
+        // the rule (941...) is never named; the random request id may contain those digits by chance
+        assertThat(r.text().replace(r.header("x-request-id"), "")).doesNotContain("941");
         assertThat(origin.requestTargets()).noneMatch(t -> t.startsWith("/search"));
 
         String id = r.header("x-request-id");
