@@ -240,6 +240,60 @@ public record CacheKey(long hi, long lo) {
         return h.finish();
     }
 
+    /**
+     * Whether the target's path is already in normal form (no {@code .} or {@code ..} segment, no doubled slash).
+     * The node caches only such requests: the origin gets the path as sent, so a key for a path the origin never
+     * saw could be filled with another page's answer.
+     */
+    public static boolean normalPath(String target) {
+        int q = target.indexOf('?');
+        int end = q < 0 ? target.length() : q;
+        for (int slash = target.indexOf('/', 0, end); slash >= 0 && slash + 1 < end;
+             slash = target.indexOf('/', slash + 1, end)) {
+            char next = target.charAt(slash + 1);
+            if (next == '/' || next == '.') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@code target} without the ignored query parameters: what the node forwards on a fill, so the origin answers
+     * exactly the request the key stands for. The same string when nothing is ignored.
+     */
+    public static String withoutIgnored(String target, List<String> ignored) {
+        int q = target.indexOf('?');
+        if (q < 0 || ignored.isEmpty()) {
+            return target;
+        }
+        StringBuilder b = null;
+        int i = q + 1;
+        int end = target.length();
+        while (i <= end) {
+            int amp = target.indexOf('&', i);
+            int pEnd = amp < 0 ? end : amp;
+            boolean drop = pEnd > i && isIgnored(target, i, pEnd, ignored);
+            if (drop && b == null) {
+                b = new StringBuilder(target.length()).append(target, 0, i);
+            } else if (!drop && b != null && pEnd > i) {
+                if (b.charAt(b.length() - 1) != '?') {
+                    b.append('&');
+                }
+                b.append(target, i, pEnd);
+            }
+            i = pEnd + 1;
+        }
+        if (b == null) {
+            return target;
+        }
+        int last = b.length() - 1;
+        if (b.charAt(last) == '?' || b.charAt(last) == '&') {
+            b.setLength(last);
+        }
+        return b.toString();
+    }
+
     /** The key as 32 hex digits (Redis keys, logs). */
     public String hex() {
         return String.format("%016x%016x", hi, lo);

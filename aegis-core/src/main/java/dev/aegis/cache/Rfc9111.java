@@ -166,7 +166,8 @@ public final class Rfc9111 {
             return Use.FRESH;
         }
         long stale = Math.max(0, age - freshness);
-        if (!stored.mustRevalidate() && request.maxStale() >= 0 && stale <= request.maxStale() * 1000) {
+        if (!stored.mustRevalidate() && request.maxStale() >= 0
+                && (request.maxStale() == Long.MAX_VALUE || stale <= request.maxStale() * 1000)) {
             return Use.FRESH;
         }
         if (!stored.mustRevalidate() && stored.staleWhileRevalidateMillis() >= 0
@@ -178,7 +179,12 @@ public final class Rfc9111 {
 
     /** Whether {@code stored} may answer, stale, a request whose origin failed (stale-if-error, RFC 5861 §4). */
     public static boolean usableOnError(StoredResponse stored, CachePolicy policy, long now) {
-        long allowed = Math.max(stored.staleIfErrorMillis(), policy.serveStaleOnError().toMillis());
+        // the response's own stale-if-error allows it (RFC 5861 §4); the route's window does not override a
+        // response that forbids stale use (must-revalidate, proxy-revalidate, s-maxage, no-cache: RFC 9111 §4.2.4)
+        long allowed = stored.staleIfErrorMillis();
+        if (!stored.mustRevalidate() && !stored.noCache()) {
+            allowed = Math.max(allowed, policy.serveStaleOnError().toMillis());
+        }
         return allowed > 0 && stored.staleMillis(now) <= allowed;
     }
 
@@ -187,6 +193,9 @@ public final class Rfc9111 {
      * §13.1.3: If-None-Match compares weakly and, when present, If-Modified-Since is ignored).
      */
     public static boolean notModified(StoredResponse stored, String ifNoneMatch, String ifModifiedSince) {
+        if (stored.status() < 200 || stored.status() > 299) {
+            return false; // preconditions apply to 2xx only (RFC 9110 §13.2.1)
+        }
         if (ifNoneMatch != null) {
             if (stored.etag() == null) {
                 return false;

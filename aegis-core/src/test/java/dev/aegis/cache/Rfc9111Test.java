@@ -101,4 +101,18 @@ class Rfc9111Test {
         assertThat(Rfc9111.notModified(r, "\"f\", \"e\"", null)).isTrue();
         assertThat(Rfc9111.notModified(r, "\"f\"", Rfc9111.formatDate(t + 1_000))).isFalse();
     }
+
+    @Test
+    void theRoutesStaleWindowDoesNotOverrideMustRevalidateAndBareMaxStaleAcceptsAnyAge() {
+        long t = 1_000_000_000_000L;
+        CachePolicy lenient = new CachePolicy(true, Duration.ZERO, List.of(), false, false, Duration.ofHours(1));
+        StoredResponse strict = Rfc9111.toStore("u", 200, headers("Cache-Control", "max-age=1, must-revalidate"),
+                new byte[0], t, t, ROUTE);
+        assertThat(Rfc9111.usableOnError(strict, lenient, t + 60_000)).isFalse();
+        StoredResponse plain = Rfc9111.toStore("u", 200, headers("Cache-Control", "max-age=1"), new byte[0], t, t,
+                ROUTE);
+        assertThat(Rfc9111.usableOnError(plain, lenient, t + 60_000)).isTrue();
+        assertThat(Rfc9111.use(plain, CacheControl.parse(List.of("max-stale")), false, t + 86_400_000L))
+                .isEqualTo(Rfc9111.Use.FRESH);
+    }
 }

@@ -52,10 +52,17 @@ final class CacheEndpoints {
         } catch (IllegalArgumentException e) {
             return done(AdminResponse.error(400, e.getMessage()));
         }
-        int here = cluster.purge((isPrefix ? "^" : "=") + text);
-        return cache.purgeShared(text, isPrefix).thenApply(shared -> AdminResponse.json(200,
-                "{\"purged\":" + Json.quote(text) + ",\"prefix\":" + isPrefix + ",\"memory\":" + here
-                        + ",\"redis\":" + shared + ",\"cluster\":" + cluster.clustered() + "}"));
+        // Redis first: a memory tier purged before it could read the object back from Redis in between.
+        return cache.purgeShared(text, isPrefix).handle((shared, error) -> {
+            int here = cluster.purge((isPrefix ? "^" : "=") + text);
+            String redis = error == null ? Long.toString(shared)
+                    : Json.quote("failed: " + (error.getCause() != null ? error.getCause() : error).getMessage());
+            String body = "{\"purged\":" + Json.quote(text) + ",\"prefix\":" + isPrefix + ",\"memory\":" + here
+                    + ",\"redis\":" + redis + ",\"cluster\":" + (!cluster.clustered() ? "\"none\""
+                    : cluster.connected() ? "\"sent\"" : "\"not connected: purged here only\"") + "}";
+            // 502: a tier could not be purged, the operator must know (and may retry)
+            return AdminResponse.json(error == null ? 200 : 502, body);
+        });
     }
 
     /** The cache's own spelling of an absolute URL ({@code GET http://host/path?sorted}). */

@@ -26,8 +26,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A stale-while-revalidate refresh: the node sends the request to itself, marked with its secret refresh header,
  * so the refresh takes the same path as any miss (route, WAF, balancing, retries, revalidation with validators,
- * storing) while the client that found the stale object has long had its answer. The response is read and
- * dropped here: storing it is the serving side's job.
+ * storing) while the client that found the stale object has long had its answer. The headers its variant is
+ * chosen by go along. The response is read and dropped here: storing it is the serving side's job. Being a request
+ * from the node's own address, it counts against that address's rate limit like any other.
  */
 public final class BackgroundRefresh {
     private static final int TIMEOUT_SECONDS = 60;
@@ -36,8 +37,8 @@ public final class BackgroundRefresh {
     }
 
     /** Sends the refresh on {@code loop}; {@code done} runs once, however it ends. */
-    public static void send(Transport transport, EventLoop loop, InetSocketAddress node, String method, String target,
-                            String host, String token, Runnable done) {
+    public static void send(Transport transport, EventLoop loop, InetSocketAddress node, String target, String host,
+                            java.util.List<java.util.Map.Entry<String, String>> headers, String token, Runnable done) {
         AtomicBoolean ended = new AtomicBoolean();
         Runnable end = () -> {
             if (ended.compareAndSet(false, true)) {
@@ -82,8 +83,11 @@ public final class BackgroundRefresh {
                         end.run();
                         return;
                     }
-                    FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method),
-                            target, Unpooled.EMPTY_BUFFER);
+                    FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, target,
+                            Unpooled.EMPTY_BUFFER);
+                    for (java.util.Map.Entry<String, String> h : headers) {
+                        r.headers().add(h.getKey(), h.getValue());
+                    }
                     r.headers().set(HttpHeaderNames.HOST, host != null ? host : to.getHostString() + ":" + to.getPort())
                             .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
                             .set("X-Aegis-Refresh", token);

@@ -119,11 +119,26 @@ final class RedisTier implements AutoCloseable {
         }
     }
 
-    /** Deletes objects by exact normalised URL or URL prefix: a SCAN over the matching keys. */
+    void delete(CacheKey key, String url) {
+        StatefulRedisConnection<String, byte[]> c = connection;
+        if (c == null || !c.isOpen()) {
+            return;
+        }
+        try {
+            c.async().del(key(url, key));
+        } catch (RuntimeException e) {
+            warn("Redis delete failed ({})", e.getMessage());
+        }
+    }
+
+    /**
+     * Deletes objects by exact normalised URL or URL prefix: a SCAN over the matching keys. Completes with the count,
+     * or exceptionally when Redis is configured but could not be purged.
+     */
     CompletableFuture<Long> purge(String urlOrPrefix, boolean prefix) {
         StatefulRedisConnection<String, byte[]> c = connection;
         if (c == null || !c.isOpen()) {
-            return CompletableFuture.completedFuture(0L);
+            return CompletableFuture.failedFuture(new IllegalStateException("Redis is not connected"));
         }
         String pattern = PREFIX + glob(urlOrPrefix) + (prefix ? "*" : "#*");
         return CompletableFuture.supplyAsync(() -> {
@@ -138,9 +153,6 @@ final class RedisTier implements AutoCloseable {
                 cursor = page;
             } while (!cursor.isFinished());
             return deleted;
-        }).exceptionally(e -> {
-            warn("Redis purge failed ({}); memory tiers were purged", e.getMessage());
-            return 0L;
         });
     }
 

@@ -31,14 +31,14 @@ public final class ResponseCache implements AutoCloseable {
     /** Marks the node's own background refreshes (a header no client can guess). */
     private final String refreshToken;
 
-    /** A fill in progress: whoever waits for it is called back once (with whether an object was stored). */
+    /** A fill in progress: whoever waits for it is called back once, with the key it stored under (or null). */
     public static final class Fill {
-        private final List<Consumer<Boolean>> waiters = new ArrayList<>();
+        private final List<Consumer<CacheKey>> waiters = new ArrayList<>();
         private boolean done;
-        private boolean stored;
+        private CacheKey stored;
 
         /** Registers {@code waiter}; false when the fill is already over (then look again at once). */
-        synchronized boolean await(Consumer<Boolean> waiter) {
+        synchronized boolean await(Consumer<CacheKey> waiter) {
             if (done) {
                 return false;
             }
@@ -46,18 +46,18 @@ public final class ResponseCache implements AutoCloseable {
             return true;
         }
 
-        void complete(boolean storedSomething) {
-            List<Consumer<Boolean>> toCall;
+        void complete(CacheKey storedUnder) {
+            List<Consumer<CacheKey>> toCall;
             synchronized (this) {
                 if (done) {
                     return;
                 }
                 done = true;
-                stored = storedSomething;
+                stored = storedUnder;
                 toCall = List.copyOf(waiters);
                 waiters.clear();
             }
-            for (Consumer<Boolean> w : toCall) {
+            for (Consumer<CacheKey> w : toCall) {
                 try {
                     w.accept(stored);
                 } catch (RuntimeException e) {
@@ -115,7 +115,7 @@ public final class ResponseCache implements AutoCloseable {
      * Joins the fill of {@code key}: null when the caller is the first and must fetch (and later call {@link
      * #endFill}); else the running fill, which calls {@code waiter} back when it ends (on the filling thread).
      */
-    public Fill joinFill(CacheKey key, Consumer<Boolean> waiter) {
+    public Fill joinFill(CacheKey key, Consumer<CacheKey> waiter) {
         while (true) {
             Fill mine = new Fill();
             Fill running = fills.putIfAbsent(key, mine);
@@ -129,11 +129,42 @@ public final class ResponseCache implements AutoCloseable {
         }
     }
 
-    /** Ends the caller's fill of {@code key}: waiters are called back. */
-    public void endFill(CacheKey key, boolean stored) {
+    /** Ends the caller's fill of {@code key}: waiters are called back with the key it stored under, or null. */
+    public void endFill(CacheKey key, CacheKey storedUnder) {
         Fill f = fills.remove(key);
         if (f != null) {
-            f.complete(stored);
+            f.complete(storedUnder);
+        }
+    }
+
+    /**
+     * Counts {@code bytes} of an in-progress copy against the budget for them (as large as the memory tier): false
+     * when it is spent, and the response then streams through uncached. Many concurrent fills of large objects can
+     * not take the heap.
+     */
+    public boolean reserveCopyBudget(long bytes) {
+        while (true) {
+            long used = copying.get();
+            if (used + bytes > config.memoryBytes()) {
+                return false;
+            }
+            if (copying.compareAndSet(used, used + bytes)) {
+                return true;
+            }
+        }
+    }
+
+    public void releaseCopyBudget(long bytes) {
+        copying.addAndGet(-bytes);
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong copying = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Drops the object of a URL (its primary key: variants become unreachable with their marker), in every tier. */
+    public void invalidate(CacheKey primary, String url) {
+        memory.remove(primary);
+        if (redis != null) {
+            redis.delete(primary, url);
         }
     }
 

@@ -384,6 +384,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         private int teeStatus;
         private java.util.List<Map.Entry<String, String>> teeHeaders;
         private boolean absorbing;
+        private boolean invalidates;
+        /** The key the fill stored under (waiters with the same key share it), or null. */
+        private CacheKey storedKey;
+        /** Bytes of the in-progress copy counted against the cache's budget for them. */
+        private long teeReserved;
         private StoredResponse absorbInto;
         private String absorbStatus;
         /** A failed write to the origin (a reset connection, an encoder refusing a message) ends the attempt. */
@@ -604,8 +609,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             requestCacheControl = CacheControl.parse(head.headers("Cache-Control"));
-            if (hasBody || !(method.equals("GET") || method.equals("HEAD")) || requestCacheControl.noStore()) {
+            if (hasBody || !(method.equals("GET") || method.equals("HEAD")) || requestCacheControl.noStore()
+                    || !CacheKey.normalPath(head.originForm)) {
                 record.cacheStatus = "BYPASS";
+                // an unsafe method that succeeds makes the URL's stored object invalid (RFC 9111 §4.4)
+                invalidates = !method.equals("GET") && !method.equals("HEAD") && !method.equals("OPTIONS")
+                        && !method.equals("TRACE");
                 pickAndConnect(null);
                 return;
             }
@@ -680,7 +689,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                     }
                     case STALE_WHILE_REVALIDATE -> {
                         serveStored(found, "STALE");
-                        refreshInBackground();
+                        refreshInBackground(found);
                         return;
                     }
                     case REVALIDATE -> {
@@ -712,7 +721,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             fetchForCache();
         }
 
-        private void afterFill(boolean stored) {
+        private void afterFill(CacheKey stored) {
             if (!waitingForFill || done || exchange != this) {
                 return;
             }
@@ -722,7 +731,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             StoredResponse found = lookupMemory(snapshot.cache());
             boolean pragmaNoCache = request.headers().contains(HttpHeaderNames.PRAGMA, "no-cache", true);
-            if (found != null && stored && requestCacheControl == CacheControl.NONE && !pragmaNoCache) {
+            if (found != null && cacheKey.equals(stored) && requestCacheControl == CacheControl.NONE
+                    && !pragmaNoCache) {
                 // The fill fetched (or revalidated) it after this request arrived: it answers the waiters whatever
                 // its remaining freshness, which is what collapsing the requests means.
                 serveStored(found, "HIT");
@@ -749,16 +759,23 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
 
         /** Starts a background refresh of this URL (one per key at a time) through the node itself. */
-        private void refreshInBackground() {
+        private void refreshInBackground(StoredResponse found) {
             ResponseCache cache = snapshot.cache();
-            if (!cache.startRefresh(primaryKey)) {
+            if (!cache.startRefresh(cacheKey)) {
                 return;
             }
-            CacheKey key = primaryKey;
+            CacheKey key = cacheKey;
+            // the headers that pick this variant go along, so the refresh lands on the same object
+            java.util.List<Map.Entry<String, String>> vary = new java.util.ArrayList<>();
+            for (String name : found.vary()) {
+                String v = headerValue(name);
+                if (v != null) {
+                    vary.add(Map.entry(name, v));
+                }
+            }
             dev.aegis.cachetier.BackgroundRefresh.send(runtime.transport(), ctx.channel().eventLoop(),
-                    (InetSocketAddress) ctx.channel().localAddress(), request.method().name().equals("HEAD") ? "GET"
-                            : request.method().name(), head.originForm, head.host(), cache.refreshToken(),
-                    () -> cache.endRefresh(key));
+                    (InetSocketAddress) ctx.channel().localAddress(), head.originForm, head.host(), vary,
+                    cache.refreshToken(), () -> cache.endRefresh(key));
         }
 
         /** Answers from a stored object, with {@code Age} and {@code X-Cache}; 304 when the client's condition holds. */
@@ -792,16 +809,23 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             int code = response.status().code();
             long now = System.currentTimeMillis();
             if (code == 304 && revalidating) {
-                java.util.List<Map.Entry<String, String>> fresh = headerList(response.headers());
+                java.util.List<Map.Entry<String, String>> fresh = endToEnd(response.headers());
                 if (!response.headers().contains(HttpHeaderNames.DATE)) {
                     // the 304 is the new response its age counts from (RFC 9110 §6.6.1: a recipient adds a Date)
                     fresh.add(Map.entry("Date", Rfc9111.formatDate(now)));
                 }
                 java.util.List<Map.Entry<String, String>> merged = Rfc9111.mergeHeaders(stale.headers(), fresh);
+                String age304 = response.headers().get(HttpHeaderNames.AGE);
+                if (age304 != null) {
+                    merged.add(Map.entry("Age", age304)); // read by toStore for the object's age, not kept
+                }
                 StoredResponse refreshed = Rfc9111.toStore(stale.url(), stale.status(), merged, stale.body(),
                         cacheRequestMillis, now, cachePolicy);
-                snapshot.cache().store(cacheKey, refreshed, Rfc9111.keepMillis(refreshed, cachePolicy));
-                storedForFill = true;
+                CacheControl notModifiedCc = CacheControl.parse(response.headers().getAll(HttpHeaderNames.CACHE_CONTROL));
+                if (!notModifiedCc.noStore() && !notModifiedCc.isPrivate()) {
+                    snapshot.cache().store(cacheKey, refreshed, Rfc9111.keepMillis(refreshed, cachePolicy));
+                    storedKey = cacheKey;
+                }
                 absorbInto = refreshed;
                 absorbStatus = "REVALIDATED";
                 return true;
@@ -814,7 +838,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return false;
         }
 
-        private boolean storedForFill;
 
         private void absorbed(Object msg) {
             boolean last = msg instanceof LastHttpContent;
@@ -832,6 +855,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         /** Decides whether the origin's answer is stored, and starts copying its body while it streams on. */
         private void startTee(HttpResponse response) {
             if (!storeCandidate || encoder.headRequest) {
+                endCacheWork(); // waiters need not wait for a body that will not be stored
                 return;
             }
             long length = HttpUtil.getContentLength(response, -1L);
@@ -841,11 +865,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                     response.status().code(), name -> response.headers().getAll(name), cachePolicy,
                     Math.max(0, length), max);
             if (why != null) {
+                endCacheWork();
                 return;
             }
-            tee = new java.io.ByteArrayOutputStream(length > 0 ? (int) length : 4096);
+            tee = new java.io.ByteArrayOutputStream(length > 0 && length < (1 << 20) ? (int) length : 4096);
             teeStatus = response.status().code();
-            teeHeaders = headerList(response.headers());
+            teeHeaders = endToEnd(response.headers());
         }
 
         private void teeContent(HttpContent content) {
@@ -854,10 +879,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             io.netty.buffer.ByteBuf b = content.content();
             int n = b.readableBytes();
-            if (tee.size() + (long) n > snapshot.cache().config().maxObjectBytes()) {
-                tee = null; // streams through uncached
+            if (tee.size() + (long) n > snapshot.cache().config().maxObjectBytes()
+                    || !snapshot.cache().reserveCopyBudget(n)) {
+                endCacheWork(); // streams through uncached (too large, or too many copies in progress)
                 return;
             }
+            teeReserved += n;
             try {
                 b.getBytes(b.readerIndex(), tee, n);
             } catch (java.io.IOException e) {
@@ -877,34 +904,58 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             StoredResponse obj = Rfc9111.toStore(url, teeStatus, teeHeaders, tee.toByteArray(), cacheRequestMillis,
                     now, cachePolicy);
             tee = null;
+            releaseTeeBudget();
             long keep = Rfc9111.keepMillis(obj, cachePolicy);
             if (obj.vary().isEmpty()) {
                 cache.store(primaryKey, obj, keep);
+                storedKey = primaryKey;
             } else {
                 cache.store(primaryKey, StoredResponse.variantMarker(url, obj.vary(), obj.freshnessMillis(), now), keep);
-                cache.store(primaryKey.withVary(obj.vary(), this::headerValue), obj, keep);
+                storedKey = primaryKey.withVary(obj.vary(), this::headerValue);
+                cache.store(storedKey, obj, keep);
             }
-            storedForFill = true;
         }
 
         /** Ends this exchange's fill, if it is one: waiters look again (or fetch themselves). */
         private void endCacheWork() {
             if (filling) {
                 filling = false;
-                snapshot.cache().endFill(primaryKey, storedForFill);
+                snapshot.cache().endFill(primaryKey, storedKey);
             }
             if (fillWaitTimer != null) {
                 fillWaitTimer.cancel(false);
             }
             waitingForFill = false;
             tee = null;
+            releaseTeeBudget();
+        }
+
+        private void releaseTeeBudget() {
+            if (teeReserved > 0) {
+                snapshot.cache().releaseCopyBudget(teeReserved);
+                teeReserved = 0;
+            }
+        }
+
+        /** After the answer to an unsafe method: the URL's stored object goes (its variants with its marker). */
+        private void invalidateAfterUnsafe() {
+            if (!invalidates || snapshot.cache() == null || record.status < 200 || record.status >= 400) {
+                return;
+            }
+            invalidates = false;
+            snapshot.cache().invalidate(CacheKey.of("GET", "http", hostForCache(), head.originForm,
+                    cachePolicy.ignoreParams()), CacheKey.text("GET", "http", hostForCache(), head.originForm,
+                    cachePolicy.ignoreParams()));
         }
 
         /**
          * Picks the next server and starts an attempt. {@code lastError} is the failure of the previous attempt,
-         * reported if no other server is left.
+         * reported if no other server is left. (An attempt starts clean: an answer the last one was absorbing is
+         * gone with it.)
          */
         private void pickAndConnect(ProxyError lastError) {
+            absorbing = false;
+            absorbInto = null;
             ServerState next = group.pick(System.nanoTime(), hashValue(), triedMask);
             if (next == null) {
                 // All servers down, ejected or tried: answer now, never wait on a connect timeout.
@@ -1210,6 +1261,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 // with its own validators only, so the answer is one it can store.
                 out.remove(HttpHeaderNames.IF_NONE_MATCH);
                 out.remove(HttpHeaderNames.IF_MODIFIED_SINCE);
+                out.remove(HttpHeaderNames.IF_MATCH);
+                out.remove(HttpHeaderNames.IF_UNMODIFIED_SINCE);
+                out.remove(HttpHeaderNames.IF_RANGE);
+                out.remove(HttpHeaderNames.RANGE); // the whole object is fetched; a range would be stored as it
                 if (revalidating && stale != null) {
                     if (stale.etag() != null) {
                         out.set(HttpHeaderNames.IF_NONE_MATCH, stale.etag());
@@ -1221,8 +1276,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             if (!hasBody) {
                 // A complete message, so the encoder is ready for the next request on this connection.
+                String target = storeCandidate ? CacheKey.withoutIgnored(head.originForm, cachePolicy.ignoreParams())
+                        : head.originForm; // a fill asks the origin for exactly what its key stands for
                 return new io.netty.handler.codec.http.DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(),
-                        head.originForm, Unpooled.EMPTY_BUFFER, out,
+                        target, Unpooled.EMPTY_BUFFER, out,
                         io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE);
             }
             return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), head.originForm, out);
@@ -1564,7 +1621,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             for (Map.Entry<String, String> e : response.headers()) {
                 h.add(e.getKey(), e.getValue());
             }
-            h.set(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
+            if (response.status() != 304) {
+                // a 304 carries no length of its own (RFC 9110 §8.6: it would be the 200's, or none)
+                h.set(HttpHeaderNames.CONTENT_LENGTH, response.body().length);
+            }
             h.set(X_REQUEST_ID, record.requestId);
             keepAliveClient = keep;
             setConnection(h);
@@ -1592,6 +1652,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             cancelUpstreamTimer();
             endAttempt();
             endCacheWork();
+            invalidateAfterUnsafe();
             record.totalNanos = System.nanoTime() - record.startNanos;
             runtime.accessLog().log(record);
             // Every request the WAF matched on (a custom `log` rule scores 0 but is there to be logged), and
@@ -1611,6 +1672,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 exchange = null;
             }
         }
+    }
+
+    /** The end-to-end fields of {@code headers} (hop-by-hop ones and those Connection names left out), in order. */
+    static java.util.List<Map.Entry<String, String>> endToEnd(HttpHeaders headers) {
+        HttpHeaders e2e = io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory()
+                .withValidation(false).newHeaders();
+        copyEndToEnd(headers, e2e);
+        return headerList(e2e);
     }
 
     /** The fields of {@code headers} in order, as a list. */

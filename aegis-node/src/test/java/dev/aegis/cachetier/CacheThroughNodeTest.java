@@ -390,4 +390,41 @@ class CacheThroughNodeTest {
         assertThat(hit.body()).as("whole, never truncated").hasSize(400_000);
         assertThat(hit.header("x-cache")).isEqualTo("HIT");
     }
+
+    @Test
+    void whatReachesTheOriginIsWhatTheKeyStandsFor(TestInfo t) throws Exception {
+        String u = rh(t, "Cache-Control", "max-age=60");
+        get(u + "&utm_source=mail", "Range", "bytes=0-3", "If-Match", "\"nope\"");
+        var seen = origin.lastRequest();
+        assertThat(seen.uri()).doesNotContain("utm_source");
+        assertThat(seen.headers()).doesNotContainKeys("range", "if-match");
+        HttpResponse hit = get(u);
+        assertThat(hit.header("x-cache")).isEqualTo("HIT");
+        assertThat(hit.status()).isEqualTo(200);
+        // a path the origin would see differently from the key is not cached at all
+        assertThat(get("/response-headers/../response-headers?x=1").header("x-cache")).isEqualTo("BYPASS");
+    }
+
+    @Test
+    void aSuccessfulUnsafeRequestInvalidatesTheUrl(TestInfo t) throws Exception {
+        String u = rh(t, "Cache-Control", "max-age=60");
+        get(u);
+        assertThat(get(u).header("x-cache")).isEqualTo("HIT");
+        assertThat(ShopRequests.post(node.port(), u, "text/plain", "changed").status()).isEqualTo(200);
+        assertThat(get(u).header("x-cache")).isEqualTo("MISS");
+    }
+
+    @Test
+    void a304FromTheCacheHasNoLengthAndOnlyFor2xx(TestInfo t) throws Exception {
+        String u = rh(t, "Cache-Control", "max-age=60", "ETag", "\"z\"");
+        get(u);
+        HttpResponse notModified = get(u, "If-None-Match", "\"z\"");
+        assertThat(notModified.status()).isEqualTo(304);
+        assertThat(notModified.header("content-length")).isNull();
+        String missing = rh(t, "Cache-Control", "max-age=60", "ETag", "\"z\"", "status", "404");
+        get(missing);
+        HttpResponse stored404 = get(missing, "If-None-Match", "\"z\"");
+        assertThat(stored404.status()).isEqualTo(404);
+        assertThat(stored404.header("x-cache")).isEqualTo("HIT");
+    }
 }
