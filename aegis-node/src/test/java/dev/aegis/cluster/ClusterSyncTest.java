@@ -289,6 +289,34 @@ class ClusterSyncTest {
 
     @Test
     @Order(7)
+    void aCachePurgeOnOneNodeReachesEveryNode() throws Exception {
+        // node c stores the object (the key includes the Host this client sends: 127.0.0.1:port of c)
+        String target = "/cache/60?purge=cluster";
+        HttpResponse<String> first = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + nodes.get(2).port() + target)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(first.headers().firstValue("x-cache")).contains("MISS");
+        HttpResponse<String> hit = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + nodes.get(2).port() + target)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(hit.headers().firstValue("x-cache")).contains("HIT");
+        // purged through node a's admin API
+        HttpResponse<String> purge = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminA.port()
+                + "/admin/cache/purge")).POST(HttpRequest.BodyPublishers.ofString("{\"url\":\"http://127.0.0.1:"
+                + nodes.get(2).port() + target + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(purge.statusCode()).as(purge.body()).isEqualTo(200);
+        assertThat(purge.body()).contains("\"cluster\":\"sent\"");
+        assertThat(Await.until(Duration.ofSeconds(2), () -> {
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nodes.get(2).port()
+                        + target)).build(), HttpResponse.BodyHandlers.ofString()).headers().firstValue("x-cache")
+                        .orElse("").equals("MISS");
+            } catch (Exception e) {
+                return false;
+            }
+        })).as("node c no longer has it").isTrue();
+    }
+
+    @Test
+    @Order(8)
     void aJoiningNodeConvergesBeforeItIsReady() {
         AegisServer late = node("edge-d", nats.url());
         try {
