@@ -63,7 +63,7 @@ final class PathIndex {
             if (r.rank >= best) {
                 break;
             }
-            if (r.conditionsMatch(request, method) && r.regex.matches(path)) {
+            if (path.startsWith(r.literalPrefix) && r.conditionsMatch(request, method) && r.regex.matches(path)) {
                 return r.rank;
             }
         }

@@ -1,0 +1,111 @@
+package dev.aegis.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The regression gate: compares a JMH JSON result with the committed baseline ({@code aegis-bench/baseline.json})
+ * and exits 1 when a benchmark regressed beyond the tolerance the baseline states.
+ *
+ * <p>Machines differ and CI machines are noisy, so nothing is compared in nanoseconds: every result is divided by
+ * {@link CalibrationBenchmark}'s yardstick from the same run, and that ratio is compared with the baseline's
+ * ratio. A benchmark regresses when {@code now / baseline > tolerance}. Benchmarks missing from either side are
+ * listed, not failed (a new benchmark gets its baseline in the same change that adds it).
+ *
+ * <pre>java -cp aegis-bench/target/benchmarks.jar dev.aegis.bench.Gate aegis-bench/baseline.json result.json</pre>
+ * With {@code --write}, the result becomes the new baseline (ratios, with the tolerance kept).
+ */
+public final class Gate {
+    static final String YARDSTICK = "dev.aegis.bench.CalibrationBenchmark.yardstick";
+
+    private Gate() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 2) {
+            System.err.println("usage: Gate BASELINE.json RESULT.json [--write]");
+            System.exit(2);
+        }
+        ObjectMapper json = new ObjectMapper();
+        File baselineFile = new File(args[0]);
+        JsonNode result = json.readTree(new File(args[1]));
+        Map<String, Double> now = new LinkedHashMap<>();
+        for (JsonNode run : result) {
+            String name = run.get("benchmark").asText();
+            if (run.get("mode").asText().equals("avgt")) {
+                now.put(name, run.get("primaryMetric").get("score").asDouble());
+            }
+        }
+        Double yard = now.get(YARDSTICK);
+        if (yard == null || yard <= 0) {
+            System.err.println("the result has no " + YARDSTICK + " to divide by; run it with the others");
+            System.exit(2);
+        }
+        boolean write = args.length > 2 && args[2].equals("--write");
+        double tolerance = 2.0;
+        Map<String, Double> base = new LinkedHashMap<>();
+        if (baselineFile.exists()) {
+            JsonNode b = json.readTree(baselineFile);
+            tolerance = b.path("tolerance").asDouble(tolerance);
+            for (Iterator<Map.Entry<String, JsonNode>> it = b.path("ratios").fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                base.put(e.getKey(), e.getValue().asDouble());
+            }
+        }
+        if (write) {
+            StringBuilder out = new StringBuilder("{\n  \"about\": \"each benchmark's average time divided by the "
+                    + "calibration yardstick of the same run; the gate fails when a ratio grows by more than "
+                    + "'tolerance' times\",\n  \"tolerance\": " + tolerance + ",\n  \"ratios\": {\n");
+            int i = 0;
+            for (Map.Entry<String, Double> e : now.entrySet()) {
+                if (!e.getKey().equals(YARDSTICK)) {
+                    out.append(i++ == 0 ? "" : ",\n").append("    \"").append(e.getKey()).append("\": ")
+                            .append(String.format(java.util.Locale.ROOT, "%.6f", e.getValue() / yard));
+                }
+            }
+            out.append("\n  }\n}\n");
+            java.nio.file.Files.writeString(baselineFile.toPath(), out);
+            System.out.println("wrote " + baselineFile + " (" + i + " benchmarks, yardstick " + String.format("%.1f",
+                    yard) + " ns)");
+            return;
+        }
+        System.out.printf("regression gate: ratios to the yardstick (%.1f ns in this run), tolerance %.2fx%n", yard,
+                tolerance);
+        System.out.printf("%-62s %12s %10s %10s %8s%n", "benchmark", "now ns/op", "baseline", "now", "change");
+        int failed = 0;
+        for (Map.Entry<String, Double> e : now.entrySet()) {
+            if (e.getKey().equals(YARDSTICK)) {
+                continue;
+            }
+            double ratio = e.getValue() / yard;
+            Double b = base.get(e.getKey());
+            String verdict;
+            if (b == null) {
+                verdict = "new";
+            } else {
+                double change = ratio / b;
+                verdict = String.format("%.2fx", change) + (change > tolerance ? "  REGRESSED" : "");
+                if (change > tolerance) {
+                    failed++;
+                }
+            }
+            System.out.printf("%-62s %12.1f %10s %10.4f %8s%n", e.getKey().replace("dev.aegis.bench.", ""),
+                    e.getValue(), b == null ? "-" : String.format("%.4f", b), ratio, verdict);
+        }
+        for (String missing : base.keySet()) {
+            if (!now.containsKey(missing)) {
+                System.out.println("not run: " + missing);
+            }
+        }
+        if (failed > 0) {
+            System.out.println(failed + " benchmark(s) regressed beyond " + tolerance + "x");
+            System.exit(1);
+        }
+        System.out.println("no regression beyond " + tolerance + "x");
+    }
+}
