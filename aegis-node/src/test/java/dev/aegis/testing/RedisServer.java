@@ -4,12 +4,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -17,40 +13,28 @@ import java.util.List;
  * loopback port, without persistence, which a test can stop and start again; plus a raw one-command client.
  */
 public final class RedisServer implements AutoCloseable {
-    private final Path binary;
     private final int port;
-    private final Path log;
-    private Process process;
+    private final LocalServerProcess process;
 
-    private RedisServer(Path binary, int port) throws IOException {
-        this.binary = binary;
+    private RedisServer(int port) throws IOException {
         this.port = port;
-        this.log = Files.createTempFile("redis-server", ".log");
-    }
-
-    public static Path binary() {
-        String path = System.getenv().getOrDefault("PATH", "");
-        for (String dir : (path + ":/usr/sbin:/usr/bin:/usr/local/bin").split(":")) {
-            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "redis-server"))) {
-                return Path.of(dir, "redis-server");
-            }
-        }
-        return null;
+        this.process = new LocalServerProcess("redis-server", List.of(
+                LocalServerProcess.binary("redis-server").toString(), "--port", Integer.toString(port), "--bind",
+                "127.0.0.1", "--save", "", "--appendonly", "no"), this::answers);
     }
 
     public static RedisServer start() throws IOException {
-        Path bin = binary();
-        if (bin == null) {
-            throw new IllegalStateException("redis-server is not installed: run ./scripts/test (it installs it), "
-                    + "or apt-get install redis-server");
-        }
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        RedisServer server = new RedisServer(bin, port);
+        RedisServer server = new RedisServer(LocalServerProcess.freePort());
         server.resume();
         return server;
+    }
+
+    private boolean answers() {
+        try {
+            return command("PING").contains("PONG");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     public String url() {
@@ -58,21 +42,7 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public void resume() throws IOException {
-        process = new ProcessBuilder(List.of(binary.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no"))
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
-        boolean up = Await.until(Duration.ofSeconds(10), () -> {
-            try {
-                return command("PING").contains("PONG");
-            } catch (IOException e) {
-                return false;
-            }
-        });
-        if (!up) {
-            throw new IllegalStateException("redis-server did not start on " + port + ": " + Files.readString(log));
-        }
+        process.start();
     }
 
     /** Sends one command (RESP) and returns the raw reply text. */
@@ -96,17 +66,7 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public void stop() {
-        if (process != null) {
-            process.destroy();
-            try {
-                if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            process = null;
-        }
+        process.stop();
     }
 
     @Override
