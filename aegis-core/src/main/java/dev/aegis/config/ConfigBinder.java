@@ -497,7 +497,7 @@ final class ConfigBinder {
 
     private static CacheConfig cache(Section s) {
         return new CacheConfig(
-                s.size("memory", 256L << 20, 0),
+                s.size("memory", 64L << 20, 0),
                 s.size("max_object", 8L << 20, 0),
                 s.has("redis") ? url(s.section("redis", URL_KEYS), "redis://127.0.0.1:6379") : null);
     }

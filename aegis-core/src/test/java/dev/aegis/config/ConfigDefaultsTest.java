@@ -35,7 +35,7 @@ class ConfigDefaultsTest {
         assertThat(config.routes()).isEmpty();
         assertThat(config.waf()).isEqualTo(new WafConfig(WafMode.BLOCK, 1, 5, 128 * 1024, List.of(),
                 WafConfig.BodyOverLimit.INSPECT_PARTIAL));
-        assertThat(config.cache()).isEqualTo(new CacheConfig(256L << 20, 8L << 20, null));
+        assertThat(config.cache()).isEqualTo(new CacheConfig(64L << 20, 8L << 20, null));
         assertThat(config.cluster()).isEqualTo(new ClusterConfig("default", null, Duration.ofMillis(100)));
         assertThat(config.clientIp()).isEqualTo(new ClientIpConfig(List.of("127.0.0.1/32", "::1/128"),
                 "X-Forwarded-For"));

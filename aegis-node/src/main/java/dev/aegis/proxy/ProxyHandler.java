@@ -1341,6 +1341,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             // start of the attempt then.
             record.upstreamHeaderNanos = System.nanoTime() - (requestSent ? requestSentNanos : attemptStartNanos);
             record.status = response.status().code();
+            invalidateAfterUnsafe(); // before the client sees the answer: its next GET must not find the old object
             record.recordAttempt(server.key(), "ok");
             if (serverState != null) {
                 serverState.recordSuccess();
