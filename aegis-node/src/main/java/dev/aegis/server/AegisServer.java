@@ -58,9 +58,11 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
         this.cluster = dev.aegis.cluster.Cluster.start(config.node().id(), config.cluster(), wallMillis);
         this.cache = new dev.aegis.cachetier.ResponseCache(config.cache());
         long heap = Runtime.getRuntime().maxMemory();
-        if (config.cache().memoryBytes() > heap / 2) {
-            log.warn("cache.memory is {} MiB but the JVM heap is {} MiB: the memory tier lives on the heap, keep it "
-                    + "under half of it (raise -Xmx, for example AEGIS_JAVA_OPTS=-Xmx{}m)",
+        if (config.cache().memoryBytes() > heap / 4 * 3) {
+            // the heap also holds requests in flight, WAF work and the rate-limit counters: past three quarters
+            // for the cache alone, a full cache would leave too little
+            log.warn("cache.memory is {} MiB but the JVM heap is {} MiB: the memory tier lives on the heap and "
+                    + "needs room beside it (raise -Xmx, for example AEGIS_JAVA_OPTS=-Xmx{}m)",
                     config.cache().memoryBytes() >> 20, heap >> 20, (config.cache().memoryBytes() >> 20) * 2 + 64);
         }
         cluster.onPurge(cache::purgeMemory);
