@@ -28,7 +28,7 @@ public final class CounterStore {
     private final int selfIndex;
     private final LongSupplier nanoTime;
     private final long horizonNanos;
-    private final Cache<String, WindowCounter> counters;
+    private final Cache<CounterKey, WindowCounter> counters;
     private final ConcurrentLinkedQueue<WindowCounter> dirty = new ConcurrentLinkedQueue<>();
     private final LongAdder evictions = new LongAdder();
 
@@ -48,29 +48,28 @@ public final class CounterStore {
         this.horizonNanos = 2 * Math.max(1, syncInterval.toNanos());
         this.counters = Caffeine.newBuilder()
                 .maximumSize(maxCounters)
-                .expireAfter(new Expiry<String, WindowCounter>() {
+                .expireAfter(new Expiry<CounterKey, WindowCounter>() {
                     @Override
-                    public long expireAfterCreate(String key, WindowCounter c, long now) {
-                        return untilUseless(c);
+                    public long expireAfterCreate(CounterKey key, WindowCounter c, long now) {
+                        return untilUseless(key);
                     }
 
                     @Override
-                    public long expireAfterUpdate(String key, WindowCounter c, long now, long current) {
-                        return untilUseless(c);
+                    public long expireAfterUpdate(CounterKey key, WindowCounter c, long now, long current) {
+                        return untilUseless(key);
                     }
 
                     @Override
-                    public long expireAfterRead(String key, WindowCounter c, long now, long current) {
+                    public long expireAfterRead(CounterKey key, WindowCounter c, long now, long current) {
                         return current;
                     }
 
-                    private long untilUseless(WindowCounter c) {
-                        long length = windowLength(c.id);
-                        long end = (c.window + 2) * length; // the next window still weighs this one in
+                    private long untilUseless(CounterKey k) {
+                        long end = (k.window() + 2) * k.windowMillis(); // the next window still weighs this one in
                         return Math.max(0, end - wallMillis.getAsLong()) * 1_000_000L;
                     }
                 })
-                .removalListener((String key, WindowCounter c, RemovalCause cause) -> {
+                .removalListener((CounterKey key, WindowCounter c, RemovalCause cause) -> {
                     if (cause == RemovalCause.SIZE) {
                         evictions.increment();
                     }
@@ -84,33 +83,51 @@ public final class CounterStore {
         return self;
     }
 
-    /** The id a counter is known by on every node: the limit's name, its window length, the window, the key. */
+    /**
+     * What a counter is looked up by on the request path: a small record, so a lookup allocates one object rather
+     * than building the text id that sync messages carry ({@link WindowCounter#id()}, made when first sent).
+     */
+    record CounterKey(String limit, long windowMillis, long window, String key) {
+        /** The id a counter is known by on every node: the limit's name, its window length, the window, the key. */
+        String id() {
+            return limit + '\n' + windowMillis + '\n' + window + '\n' + key;
+        }
+
+        /** The key of a sync message's counter id, or null when it is not one this version writes. */
+        static CounterKey parse(String id) {
+            int a = id.indexOf('\n');
+            int b = a < 0 ? -1 : id.indexOf('\n', a + 1);
+            int c = b < 0 ? -1 : id.indexOf('\n', b + 1);
+            if (c < 0) {
+                return null;
+            }
+            try {
+                long length = Long.parseLong(id, a + 1, b, 10);
+                long window = Long.parseLong(id, b + 1, c, 10);
+                return length > 0 ? new CounterKey(id.substring(0, a), length, window, id.substring(c + 1)) : null;
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+    }
+
+    /** The id a counter is known by on every node (tests build ids of other nodes' counters with it). */
     static String id(String limit, long windowMillis, long window, String key) {
-        return limit + '\n' + windowMillis + '\n' + window + '\n' + key;
-    }
-
-    private static long windowLength(String id) {
-        int a = id.indexOf('\n');
-        int b = id.indexOf('\n', a + 1);
-        return Long.parseLong(id, a + 1, b, 10);
-    }
-
-    private static long windowOf(String id) {
-        int a = id.indexOf('\n');
-        int b = id.indexOf('\n', a + 1);
-        int c = id.indexOf('\n', b + 1);
-        return Long.parseLong(id, b + 1, c, 10);
+        return new CounterKey(limit, windowMillis, window, key).id();
     }
 
     /** The counter, created when absent. */
     WindowCounter counter(String limit, long windowMillis, long window, String key) {
-        String id = id(limit, windowMillis, window, key);
-        return counters.get(id, k -> new WindowCounter(k, window, selfIndex, horizonNanos));
+        return counters.get(new CounterKey(limit, windowMillis, window, key), this::create);
+    }
+
+    private WindowCounter create(CounterKey k) {
+        return new WindowCounter(k, selfIndex, horizonNanos);
     }
 
     /** The counter, or null when this node knows nothing of it. */
     WindowCounter peek(String limit, long windowMillis, long window, String key) {
-        return counters.getIfPresent(id(limit, windowMillis, window, key));
+        return counters.getIfPresent(new CounterKey(limit, windowMillis, window, key));
     }
 
     /** Records one local admission in {@code c}, queueing it for the next delta. */
@@ -130,7 +147,7 @@ public final class CounterStore {
         List<Delta.Slot> out = new ArrayList<>();
         for (WindowCounter c; (c = dirty.poll()) != null; ) {
             c.counts.clearDirty(); // before reading: an increment after this marks it again
-            out.add(new Delta.Slot(c.id, self, c.counts.localValue()));
+            out.add(new Delta.Slot(c.id(), self, c.counts.localValue()));
         }
         return out;
     }
@@ -142,7 +159,7 @@ public final class CounterStore {
             for (int i = 0, n = c.counts.slots(); i < n && i < nodes.size(); i++) {
                 long v = c.counts.slot(i);
                 if (v > 0) {
-                    out.add(new Delta.Slot(c.id, nodes.id(i), v));
+                    out.add(new Delta.Slot(c.id(), nodes.id(i), v));
                 }
             }
         }
@@ -153,15 +170,11 @@ public final class CounterStore {
     public void merge(List<Delta.Slot> slots) {
         long now = nanoTime.getAsLong();
         for (Delta.Slot s : slots) {
-            String id = s.counter();
-            long window;
-            try {
-                window = windowOf(id);
-                windowLength(id);
-            } catch (RuntimeException e) {
+            CounterKey k = CounterKey.parse(s.counter());
+            if (k == null) {
                 continue; // not a counter id this version writes
             }
-            WindowCounter c = counters.get(id, k -> new WindowCounter(k, window, selfIndex, horizonNanos));
+            WindowCounter c = counters.get(k, this::create);
             if (c != null) {
                 c.merge(nodes.of(s.node()), s.count(), now);
             }

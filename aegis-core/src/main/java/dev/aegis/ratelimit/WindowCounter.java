@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * to add nothing.
  */
 public final class WindowCounter {
-    final String id;
+    private final CounterStore.CounterKey key;
+    private volatile String id;
     final long window;
     final GCounter counts;
     /** Serialises this node's admissions of the key, so one node never admits past its limit (a CAS, no lock). */
@@ -23,11 +24,21 @@ public final class WindowCounter {
     private long[] updatedNanos = new long[0];
     private double[] perNano = new double[0];
 
-    WindowCounter(String id, long window, int self, long horizonNanos) {
-        this.id = id;
-        this.window = window;
+    WindowCounter(CounterStore.CounterKey key, int self, long horizonNanos) {
+        this.key = key;
+        this.window = key.window();
         this.counts = new GCounter(self);
         this.horizonNanos = horizonNanos;
+    }
+
+    /** The id sync messages name this counter by (made once, when first needed). */
+    String id() {
+        String i = id;
+        if (i == null) {
+            i = key.id();
+            id = i;
+        }
+        return i;
     }
 
     /** The count over all nodes as known here (no prediction). */
