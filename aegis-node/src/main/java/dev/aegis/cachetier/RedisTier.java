@@ -34,6 +34,8 @@ final class RedisTier implements AutoCloseable {
     private final RedisClient client;
     private final RedisURI uri;
     private volatile StatefulRedisConnection<String, byte[]> connection;
+    /** Set when the first connection attempt has ended either way, so readiness need not wait longer than that. */
+    private volatile boolean settled;
     private volatile long lastWarning;
     private volatile boolean closed;
 
@@ -68,7 +70,16 @@ final class RedisTier implements AutoCloseable {
                 connection = c;
                 log.info("Redis cache tier connected");
             }
+            settled = true;
         });
+    }
+
+    /**
+     * Whether the first connection attempt is over (connected, or failed within the 2 s connect timeout): until then
+     * the node reports not ready, so a balancer does not send it traffic it would cache in memory only.
+     */
+    boolean settled() {
+        return settled;
     }
 
     private void warn(String message, Object arg) {

@@ -90,6 +90,11 @@ public final class ResponseCache implements AutoCloseable {
         return redis != null;
     }
 
+    /** Whether the cache can take traffic: no shared tier, or its first connection attempt is over. */
+    public boolean ready() {
+        return redis == null || redis.settled();
+    }
+
     /** The shared tier's object (completes with null on a miss, an error, or when Redis is down). */
     public CompletableFuture<StoredResponse> shared(CacheKey key, String url) {
         if (redis == null) {

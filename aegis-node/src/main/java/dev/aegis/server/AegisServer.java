@@ -218,9 +218,9 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
         }
     }
 
-    /** Ready for traffic: bound, not stopping, and (in a cluster) caught up with its peers' state. */
+    /** Ready for traffic: bound, not stopping, (in a cluster) caught up with its peers, and past its first Redis try. */
     public boolean ready() {
-        return listener.isActive() && !draining && cluster.ready();
+        return listener.isActive() && !draining && cluster.ready() && cache.ready();
     }
 
     /** The node's HTTP cache. */
