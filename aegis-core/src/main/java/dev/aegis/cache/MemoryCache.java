@@ -10,12 +10,18 @@ import java.util.function.Predicate;
  */
 public final class MemoryCache {
     private final Cache<CacheKey, StoredResponse> objects;
+    private final java.util.concurrent.atomic.LongAdder evictions = new java.util.concurrent.atomic.LongAdder();
 
     public MemoryCache(long maxBytes) {
         this.objects = Caffeine.newBuilder()
                 .maximumWeight(Math.max(0, maxBytes))
                 .weigher((CacheKey k, StoredResponse v) -> v.weight())
                 .executor(Runnable::run)
+                .evictionListener((CacheKey k, StoredResponse v, com.github.benmanes.caffeine.cache.RemovalCause c) -> {
+                    if (c.wasEvicted()) {
+                        evictions.increment();
+                    }
+                })
                 .build();
     }
 
@@ -41,6 +47,16 @@ public final class MemoryCache {
             return gone;
         });
         return n[0];
+    }
+
+    /** Objects evicted to stay within the byte bound, since start. */
+    public long evictions() {
+        return evictions.sum();
+    }
+
+    /** Bytes held now (the objects' weights). */
+    public long bytes() {
+        return objects.policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);
     }
 
     /** Objects held now. */

@@ -28,6 +28,26 @@ public interface AdminEndpoints {
         return null;
     }
 
+    /** The node's metrics (and its recent WAF decisions); null where there are none (test fakes). */
+    default dev.aegis.metrics.NodeMetrics metrics() {
+        return null;
+    }
+
+    /** The effective config, as loaded (secrets are redacted by the endpoint); null where there is none. */
+    default dev.aegis.config.AegisConfig config() {
+        return null;
+    }
+
+    /** The compiled route table, in precedence order. */
+    default java.util.List<dev.aegis.route.Route> routeTable() {
+        return java.util.List.of();
+    }
+
+    /** The upstream groups of the current config, with their servers' state. */
+    default java.util.Collection<dev.aegis.upstream.UpstreamGroup> upstreamGroups() {
+        return java.util.List.of();
+    }
+
     /** The current config's route names, for checking {@code GET /admin/ratelimit?route=}. */
     default java.util.Map<String, dev.aegis.config.RateLimitPolicy> rateLimits() {
         return java.util.Map.of();

@@ -105,7 +105,20 @@ final class AdminRoutes {
                 new Route("GET", "/admin/cluster", Access.TOKEN, Handler.sync(r -> ClusterEndpoints.cluster(node))),
                 new Route("POST", "/admin/cache/purge", Access.TOKEN, r -> CacheEndpoints.purge(node, r)),
                 new Route("GET", "/admin/ratelimit", Access.TOKEN,
-                        Handler.sync(r -> ClusterEndpoints.rateLimit(node, r)))));
+                        Handler.sync(r -> ClusterEndpoints.rateLimit(node, r))),
+                new Route("GET", "/metrics", Access.TOKEN, Handler.sync(r -> InspectEndpoints.metrics(node))),
+                new Route("GET", "/admin/config", Access.TOKEN, Handler.sync(r -> InspectEndpoints.config(node))),
+                new Route("GET", "/admin/routes", Access.TOKEN, Handler.sync(r -> InspectEndpoints.routes(node))),
+                new Route("GET", "/admin/upstreams", Access.TOKEN,
+                        Handler.sync(r -> InspectEndpoints.upstreams(node))),
+                new Route("GET", "/admin/waf/recent", Access.TOKEN,
+                        Handler.sync(r -> InspectEndpoints.wafRecent(node, r))),
+                // The dashboard's page, script and styles hold no data (every figure comes from the endpoints
+                // above, with the token), so a browser can load them before it has been given the token.
+                new Route("GET", "/", Access.PUBLIC, Handler.sync(r -> Dashboard.file("index.html"))),
+                new Route("GET", "/dashboard.js", Access.PUBLIC, Handler.sync(r -> Dashboard.file("dashboard.js"))),
+                new Route("GET", "/uplot.js", Access.PUBLIC, Handler.sync(r -> Dashboard.file("uplot.js"))),
+                new Route("GET", "/uplot.css", Access.PUBLIC, Handler.sync(r -> Dashboard.file("uplot.css")))));
     }
 
     /**

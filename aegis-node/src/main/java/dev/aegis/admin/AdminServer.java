@@ -63,18 +63,28 @@ public final class AdminServer implements AutoCloseable {
      * @throws IllegalArgumentException when {@code token} contains white space or control characters
      */
     public static AdminServer start(HostPort listen, String token, AdminEndpoints endpoints) {
-        return start(listen, token, AdminRoutes.forNode(endpoints));
+        dev.aegis.metrics.NodeMetrics metrics = endpoints.metrics();
+        return start(listen, token, AdminRoutes.forNode(endpoints),
+                metrics == null ? () -> { } : metrics::adminUnauthorized);
     }
 
     /** Binds {@code listen} and serves {@code routes}. */
     static AdminServer start(HostPort listen, String token, AdminRoutes routes) {
+        return start(listen, token, routes, () -> { });
+    }
+
+    /** Binds {@code listen} and serves {@code routes}; {@code onUnauthorized} runs for each 401 answered. */
+    static AdminServer start(HostPort listen, String token, AdminRoutes routes, Runnable onUnauthorized) {
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(routes, "routes");
         BearerToken bearer = BearerToken.of(token);
         InetSocketAddress address = new InetSocketAddress(listen.host(), listen.port());
         AtomicLong unauthorized = new AtomicLong();
         ChannelGroup connections = new DefaultChannelGroup("aegis-admin", GlobalEventExecutor.INSTANCE);
-        Runnable countUnauthorized = unauthorized::incrementAndGet;
+        Runnable countUnauthorized = () -> {
+            unauthorized.incrementAndGet();
+            onUnauthorized.run();
+        };
         Transport transport = Transport.best();
         // One loop accepts and serves: the admin API sees a handful of requests, never the proxy's traffic, and
         // sharing nothing with the proxy's loops means a busy proxy cannot starve health checks or a reload.

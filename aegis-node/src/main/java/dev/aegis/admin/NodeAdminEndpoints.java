@@ -26,6 +26,26 @@ public final class NodeAdminEndpoints implements AdminEndpoints {
     }
 
     @Override
+    public dev.aegis.metrics.NodeMetrics metrics() {
+        return server.metrics();
+    }
+
+    @Override
+    public dev.aegis.config.AegisConfig config() {
+        return server.snapshot().config();
+    }
+
+    @Override
+    public java.util.List<dev.aegis.route.Route> routeTable() {
+        return server.snapshot().routes().routes();
+    }
+
+    @Override
+    public java.util.Collection<dev.aegis.upstream.UpstreamGroup> upstreamGroups() {
+        return server.snapshot().upstreams();
+    }
+
+    @Override
     public dev.aegis.cluster.Cluster cluster() {
         return server.cluster();
     }

@@ -80,6 +80,19 @@ public final class ResponseCache implements AutoCloseable {
         return config;
     }
 
+    /** The memory tier's bytes, objects and evictions, for the metrics. */
+    public long memoryBytes() {
+        return memory.bytes();
+    }
+
+    public long memoryObjects() {
+        return memory.size();
+    }
+
+    public long memoryEvictions() {
+        return memory.evictions();
+    }
+
     /** The memory tier's object under {@code key}, or null. */
     public StoredResponse memory(CacheKey key) {
         return memory.get(key);
@@ -195,10 +208,6 @@ public final class ResponseCache implements AutoCloseable {
     /** Purges from the shared tier: an exact normalised URL, or every URL starting with a prefix. */
     public CompletableFuture<Long> purgeShared(String urlOrPrefix, boolean prefix) {
         return redis == null ? CompletableFuture.completedFuture(0L) : redis.purge(urlOrPrefix, prefix);
-    }
-
-    public long memoryObjects() {
-        return memory.size();
     }
 
     @Override

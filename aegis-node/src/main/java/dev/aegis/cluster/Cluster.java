@@ -153,6 +153,15 @@ public final class Cluster implements SyncStatus, AutoCloseable {
         return sync == null ? List.of() : sync.peers();
     }
 
+    /** Sync messages this node sent and received, heartbeats included. */
+    public long messagesSent() {
+        return sync == null ? 0 : sync.messagesSent();
+    }
+
+    public long messagesReceived() {
+        return sync == null ? 0 : sync.messagesReceived();
+    }
+
     /** When this node last merged a peer's state (wall millis), or 0. */
     public long lastSyncMillis() {
         return sync == null ? 0 : sync.lastSyncMillis();

@@ -56,6 +56,9 @@ final class NatsSync implements AutoCloseable {
     private final AtomicBoolean publishQueued = new AtomicBoolean();
     private volatile Connection connection;
     private volatile Dispatcher dispatcher;
+    /** Sync messages sent and received (heartbeats included), for the metrics. */
+    private final java.util.concurrent.atomic.LongAdder sent = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder received = new java.util.concurrent.atomic.LongAdder();
     private volatile boolean connected;
     private volatile boolean ready;
     private volatile boolean closed;
@@ -223,6 +226,7 @@ final class NatsSync implements AutoCloseable {
     }
 
     private void onMessage(Message m) {
+        received.increment();
         try {
             receive(m);
         } catch (RuntimeException e) {
@@ -397,11 +401,20 @@ final class NatsSync implements AutoCloseable {
 
     private void publish(Connection c, Delta d, String replyTo) {
         byte[] bytes = DeltaCodec.encode(d);
+        sent.increment();
         if (d.kind() == Delta.Kind.FULL_STATE && replyTo != null) {
             c.publish(replyTo, bytes);
         } else {
             c.publish(subject, replyTo, bytes);
         }
+    }
+
+    long messagesSent() {
+        return sent.sum();
+    }
+
+    long messagesReceived() {
+        return received.sum();
     }
 
     boolean inSync() {

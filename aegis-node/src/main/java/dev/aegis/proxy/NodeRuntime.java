@@ -11,6 +11,9 @@ public interface NodeRuntime {
 
     AccessLog accessLog();
 
+    /** The node's metrics; each finished request is recorded there. */
+    dev.aegis.metrics.NodeMetrics metrics();
+
     /** The WAF audit log: one JSON line for every request the WAF scored above zero. */
     AccessLog auditLog();
 

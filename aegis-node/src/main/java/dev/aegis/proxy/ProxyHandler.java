@@ -1160,6 +1160,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                         }
                     });
             b.connect(target.address()).addListener((ChannelFuture f) -> {
+                if (f.isSuccess()) {
+                    runtime.metrics().upstreamConnectionOpened();
+                    f.channel().closeFuture().addListener(runtime.metrics().upstreamClosed());
+                }
                 if (done) {
                     f.channel().close();
                     return;
@@ -1655,6 +1659,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             endCacheWork();
             invalidateAfterUnsafe();
             record.totalNanos = System.nanoTime() - record.startNanos;
+            runtime.metrics().record(record);
             runtime.accessLog().log(record);
             // Every request the WAF matched on (a custom `log` rule scores 0 but is there to be logged), and
             // every one whose body it could not read whole.

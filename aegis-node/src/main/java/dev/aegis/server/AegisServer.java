@@ -51,6 +51,7 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
     private HealthChecker healthChecker;
     private final dev.aegis.cluster.Cluster cluster;
     private final dev.aegis.cachetier.ResponseCache cache;
+    private final dev.aegis.metrics.NodeMetrics metrics;
 
     private AegisServer(AegisConfig config, AccessLog accessLog, AccessLog auditLog, java.util.function.LongSupplier
             wallMillis) throws InterruptedException {
@@ -66,6 +67,7 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
                     config.cache().memoryBytes() >> 20, heap >> 20, (config.cache().memoryBytes() >> 20) * 2 + 64);
         }
         cluster.onPurge(cache::purgeMemory);
+        this.metrics = new dev.aegis.metrics.NodeMetrics(new MetricSources());
         this.snapshot = new AtomicReference<>(ConfigSnapshot.compile(config, null, cluster, cache));
         this.transport = Transport.best();
         this.accessLog = accessLog;
@@ -151,6 +153,64 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
         ch.pipeline().addLast("decoder", decoder);
         ch.pipeline().addLast("encoder", handler.encoder());
         ch.pipeline().addLast("proxy", handler);
+    }
+
+    /** What the metrics read when scraped: this node's connections, upstream servers, cache and cluster. */
+    private final class MetricSources implements dev.aegis.metrics.NodeMetrics.Sources {
+        @Override
+        public long clientConnections() {
+            return open.get();
+        }
+
+        @Override
+        public void upstreamServers(dev.aegis.metrics.NodeMetrics.UpstreamVisitor visitor) {
+            long now = System.nanoTime();
+            for (dev.aegis.upstream.UpstreamGroup g : snapshot.get().upstreams()) {
+                for (dev.aegis.upstream.ServerState s : g.servers()) {
+                    visitor.server(g.name(), s.server.key(), s.activeHealthy(), s.ejected(now), s.inFlight(),
+                            s.requestsTotal(), s.failuresTotal());
+                }
+            }
+        }
+
+        @Override
+        public long cacheBytes() {
+            return cache.memoryBytes();
+        }
+
+        @Override
+        public long cacheObjects() {
+            return cache.memoryObjects();
+        }
+
+        @Override
+        public long cacheEvictions() {
+            return cache.memoryEvictions();
+        }
+
+        @Override
+        public boolean clustered() {
+            return cluster.clustered();
+        }
+
+        @Override
+        public void clusterPeers(dev.aegis.metrics.NodeMetrics.PeerVisitor visitor) {
+            long now = System.currentTimeMillis();
+            for (dev.aegis.cluster.PeerStatus p : cluster.peers()) {
+                visitor.peer(p.id(), p.alive(), p.lagMillis(),
+                        p.lastSyncMillis() == 0 ? -1 : Math.max(0, now - p.lastSyncMillis()));
+            }
+        }
+
+        @Override
+        public long clusterMessagesSent() {
+            return cluster.messagesSent();
+        }
+
+        @Override
+        public long clusterMessagesReceived() {
+            return cluster.messagesReceived();
+        }
     }
 
     /** The port the node listens on. */
@@ -241,6 +301,11 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
     @Override
     public AccessLog accessLog() {
         return accessLog;
+    }
+
+    @Override
+    public dev.aegis.metrics.NodeMetrics metrics() {
+        return metrics;
     }
 
     @Override
