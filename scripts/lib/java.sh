@@ -33,6 +33,7 @@ aegis_find_jdk() {
   # Maven's, not ours, so allow it quietly.
   local major
   major=$(aegis_java_major "$JAVA_HOME/bin/java"); major=${major%%.*}
+  export AEGIS_JAVA_MAJOR="$major"
   if [ "$major" -ge 24 ]; then
     case " ${MAVEN_OPTS:-} " in
       *sun-misc-unsafe-memory-access*) ;;
