@@ -68,6 +68,29 @@ final class AdminConnection extends ChannelInboundHandlerAdapter {
     private static final String CHALLENGE = "Bearer realm=\"aegis-admin\"";
     private static final AsciiString X_CONTENT_TYPE_OPTIONS = AsciiString.cached("x-content-type-options");
     private static final AsciiString NOSNIFF = AsciiString.cached("nosniff");
+    private static final AsciiString CONTENT_SECURITY_POLICY = AsciiString.cached("content-security-policy");
+    private static final AsciiString CSP = AsciiString.cached(
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'");
+
+    /** Whether a Host field names an IP address or localhost (absent: HTTP/1.0 without Host, a direct client). */
+    static boolean localHost(String host) {
+        if (host == null || host.isEmpty()) {
+            return true;
+        }
+        String h = host;
+        if (h.startsWith("[")) {
+            return h.indexOf(']') > 0; // an IPv6 literal
+        }
+        int colon = h.lastIndexOf(':');
+        if (colon >= 0) {
+            h = h.substring(0, colon);
+        }
+        h = h.toLowerCase(java.util.Locale.ROOT);
+        if (h.equals("localhost") || h.endsWith(".localhost")) {
+            return true;
+        }
+        return h.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
+    }
 
     /** How to frame the answer of one request. */
     private record Exchange(HttpVersion version, boolean keepAlive, boolean head) {
@@ -232,6 +255,15 @@ final class AdminConnection extends ChannelInboundHandlerAdapter {
                     return;
                 }
             }
+            if (!token.required() && !routes.isPublic(path) && !localHost(req.headers().get(HttpHeaderNames.HOST))) {
+                // Without a token, the admin API trusts whoever reaches it. A web page the operator visits could
+                // reach it too, through a host name rebound to this address (DNS rebinding); the browser would
+                // then send that name as Host. Only addresses and localhost are accepted, so it cannot. Probes
+                // (which hold nothing) answer any Host: load balancers send all kinds.
+                send(AdminResponse.error(403, "without admin.token the admin API answers only requests for an "
+                        + "IP address or localhost; set admin.token to use a host name"), exchange, null, null);
+                return;
+            }
             if (!routes.isPublic(path) && !token.accepts(req.headers().getAll(HttpHeaderNames.AUTHORIZATION))) {
                 onUnauthorized.run();
                 send(AdminResponse.error(401, "missing or wrong bearer token"), exchange,
@@ -320,7 +352,9 @@ final class AdminConnection extends ChannelInboundHandlerAdapter {
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length) // for HEAD too: what GET would send (§9.3.2)
                 // Admin answers describe the node's state at this instant; no cache should keep them.
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE)
-                .set(X_CONTENT_TYPE_OPTIONS, NOSNIFF);
+                .set(X_CONTENT_TYPE_OPTIONS, NOSNIFF)
+                // the dashboard loads its own script and styles only, and no other site may frame it
+                .set(CONTENT_SECURITY_POLICY, CSP);
         if (extraName != null) {
             h.set(extraName, extraValue);
         }

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.aegis.config.AegisConfig;
 import dev.aegis.config.Cidr;
 import dev.aegis.config.HostPort;
+import dev.aegis.config.UrlCredentials;
 import dev.aegis.metrics.NodeMetrics;
 import dev.aegis.metrics.RecentWafDecisions;
 import dev.aegis.route.Route;
@@ -33,8 +34,12 @@ import java.util.Map;
  * {@code /admin/waf/recent} (the last requests the WAF matched on).
  */
 final class InspectEndpoints {
-    static final String REDACTED = "<redacted>";
-    /** Config records as JSON: snake_case names as in the file, durations as {@code 10s}, sizes in bytes. */
+    static final String REDACTED = UrlCredentials.REDACTED;
+    /**
+     * Config records as JSON: the loaded records' fields in snake_case (close to the file's keys, not identical:
+     * {@code cache.redis_url} for {@code cache.redis.url}, sizes in bytes as {@code memory_bytes}), durations as
+     * {@code 10s}, enums as their names.
+     */
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
@@ -56,7 +61,9 @@ final class InspectEndpoints {
         try {
             m.writeText(out);
         } catch (IOException | RuntimeException e) {
-            return AdminResponse.error(500, "metrics could not be written: " + e.getMessage());
+            // the client learns that it failed, the log how
+            org.slf4j.LoggerFactory.getLogger(InspectEndpoints.class).warn("/metrics could not be written", e);
+            return AdminResponse.error(500, "metrics could not be written");
         }
         return new AdminResponse(200, NodeMetrics.contentType(), out.toByteArray());
     }
@@ -71,40 +78,42 @@ final class InspectEndpoints {
         return json(tree);
     }
 
-    /** Removes what must not leave the node: the admin token and passwords in Redis and NATS URLs. */
+    /**
+     * Removes what must not leave the node: the admin token, passwords in the Redis and NATS URLs, the values of
+     * routes' header matches and of custom rules that inspect headers or cookies (either can be a shared secret,
+     * such as an internal key a route is matched on or an allow rule on {@code Authorization}). Names and
+     * structure stay, so the operator still sees what the node does.
+     */
     static void redact(ObjectNode tree) {
         JsonNode admin = tree.path("admin");
         if (admin instanceof ObjectNode a && a.hasNonNull("token") && !a.get("token").asText().isEmpty()) {
             a.put("token", REDACTED);
         }
         if (tree.path("cache") instanceof ObjectNode c && c.hasNonNull("redis_url")) {
-            c.put("redis_url", withoutPassword(c.get("redis_url").asText()));
+            c.put("redis_url", UrlCredentials.redact(c.get("redis_url").asText()));
         }
         if (tree.path("cluster") instanceof ObjectNode c && c.hasNonNull("nats_url")) {
-            c.put("nats_url", withoutPassword(c.get("nats_url").asText()));
+            c.put("nats_url", UrlCredentials.redact(c.get("nats_url").asText()));
+        }
+        for (JsonNode route : tree.path("routes")) {
+            redactHeaderValues(route.path("match"));
+        }
+        for (JsonNode rule : tree.path("waf").path("custom_rules")) {
+            boolean readsHeaders = false;
+            for (JsonNode target : rule.path("targets")) {
+                String collection = target.path("collection").asText("");
+                readsHeaders |= collection.contains("HEADERS") || collection.contains("COOKIES");
+            }
+            if (readsHeaders && rule instanceof ObjectNode r && r.hasNonNull("operand")) {
+                r.put("operand", REDACTED);
+            }
         }
     }
 
-    /** {@code redis://user:secret@host:6379} as {@code redis://user:<redacted>@host:6379}; a bare token too. */
-    static String withoutPassword(String url) {
-        StringBuilder out = new StringBuilder();
-        for (String one : url.split(",", -1)) { // NATS takes a comma-separated server list
-            if (!out.isEmpty()) {
-                out.append(',');
-            }
-            int scheme = one.indexOf("://");
-            int at = one.lastIndexOf('@');
-            if (scheme < 0 || at < scheme) {
-                out.append(one);
-                continue;
-            }
-            String userInfo = one.substring(scheme + 3, at);
-            int colon = userInfo.indexOf(':');
-            String kept = colon < 0 ? REDACTED // a lone token (nats://TOKEN@host) is the secret itself
-                    : userInfo.substring(0, colon) + ":" + REDACTED;
-            out.append(one, 0, scheme + 3).append(kept).append(one.substring(at));
+    private static void redactHeaderValues(JsonNode match) {
+        if (match.path("headers") instanceof ObjectNode headers) {
+            headers.fieldNames().forEachRemaining(name -> headers.put(name, REDACTED));
         }
-        return out.toString();
     }
 
     static AdminResponse routes(AdminEndpoints node) {
@@ -118,7 +127,9 @@ final class InspectEndpoints {
             o.put("order", order++);
             o.put("name", r.name());
             o.put("priority", r.priority());
-            o.set("match", JSON.valueToTree(r.config().match()));
+            JsonNode match = JSON.valueToTree(r.config().match());
+            redactHeaderValues(match);
+            o.set("match", match);
             o.put("upstream", r.config().upstream());
             o.set("waf", JSON.valueToTree(r.config().waf()));
             o.set("cache", JSON.valueToTree(r.config().cache()));

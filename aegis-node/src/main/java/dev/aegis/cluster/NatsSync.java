@@ -170,7 +170,8 @@ final class NatsSync implements AutoCloseable {
             joined(c, false);
         } catch (java.io.IOException | RuntimeException e) {
             if (connectAttempts++ % 10 == 0) {
-                log.warn("cannot reach NATS at {} ({}); retrying", cluster.config().natsUrl(), e.getMessage());
+                log.warn("cannot reach NATS at {} ({}); retrying",
+                        dev.aegis.config.UrlCredentials.redact(cluster.config().natsUrl()), e.getMessage());
             }
             timer.schedule(this::connect, backoff(connectAttempts).toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -214,7 +215,8 @@ final class NatsSync implements AutoCloseable {
                 return; // lost again meanwhile: the next RECONNECTED joins
             }
             connected = true;
-            log.info("{} NATS {} as {}", again ? "reconnected to" : "connected to", cluster.config().natsUrl(), self);
+            log.info("{} NATS {} as {}", again ? "reconnected to" : "connected to",
+                    dev.aegis.config.UrlCredentials.redact(cluster.config().natsUrl()), self);
             publish(conn, Delta.empty(Delta.Kind.STATE_REQUEST, self, System.currentTimeMillis()), inbox);
             publishFull(conn, null);
             // Ready once peers had a moment to answer; their states merge as they arrive.

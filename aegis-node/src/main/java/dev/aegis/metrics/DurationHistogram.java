@@ -21,6 +21,8 @@ final class DurationHistogram implements Collector {
     private final String[] labelNames;
     private final double[] bounds;
     private final CopyOnWriteArrayList<Series> series = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.ConcurrentHashMap<Labels, Series> byLabels =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** One labelled series: a counter per bucket (not cumulative; the last is +Inf) and the sum. */
     static final class Series {
@@ -68,11 +70,16 @@ final class DurationHistogram implements Collector {
         this.labelNames = labelNames.clone();
     }
 
-    /** A new series for {@code labelValues}; the caller keeps it (made once per route or server, not per request). */
+    /**
+     * The series for {@code labelValues}, made on the first call (the same one after that, since a label set
+     * twice would make the scrape invalid); the caller keeps it, so this runs once per route or server.
+     */
     Series series(String... labelValues) {
-        Series s = new Series(Labels.of(labelNames, labelValues), bounds);
-        series.add(s);
-        return s;
+        return byLabels.computeIfAbsent(Labels.of(labelNames, labelValues), labels -> {
+            Series s = new Series(labels, bounds);
+            series.add(s);
+            return s;
+        });
     }
 
     @Override

@@ -10,6 +10,8 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Arrays;
@@ -70,9 +72,7 @@ public final class NodeMetrics {
 
         long cacheEvictions();
 
-        /** Whether the node is in a cluster; then its live peers and each peer's state lag. */
-        boolean clustered();
-
+        /** The peers this node has heard from (forgotten after 10 minutes of silence). */
         void clusterPeers(PeerVisitor visitor);
 
         long clusterMessagesSent();
@@ -87,10 +87,10 @@ public final class NodeMetrics {
                 long failures);
     }
 
-    /** One cluster peer at scrape time. */
+    /** One cluster peer at scrape time; lag and time since the last sync mean something only once it synced. */
     @FunctionalInterface
     public interface PeerVisitor {
-        void peer(String id, boolean alive, long lagMillis, long sinceLastSyncMillis);
+        void peer(String id, boolean alive, boolean synced, long lagMillis, long sinceLastSyncMillis);
     }
 
     public NodeMetrics(Sources sources) {
@@ -170,17 +170,26 @@ public final class NodeMetrics {
                 .help("Peers heard from within the last 3.5 s (0 when not clustered)")
                 .callback(cb -> {
                     long[] alive = {0};
-                    sources.clusterPeers((id, up, lag, since) -> alive[0] += up ? 1 : 0);
+                    sources.clusterPeers((id, up, synced, lag, since) -> alive[0] += up ? 1 : 0);
                     cb.call(alive[0]);
                 }).register(registry);
         GaugeWithCallback.builder().name("aegis_cluster_sync_lag_seconds")
-                .help("How old a peer's state was when it arrived (its clock at sending against ours at receipt)")
+                .help("How old a live peer's state was when it arrived (its clock at sending against ours at "
+                        + "receipt)")
                 .labelNames("peer")
-                .callback(cb -> sources.clusterPeers((id, up, lag, since) -> cb.call(lag / 1000.0, id)))
+                .callback(cb -> sources.clusterPeers((id, up, synced, lag, since) -> {
+                    if (up && synced) {
+                        cb.call(lag / 1000.0, id);
+                    }
+                }))
                 .register(registry);
         GaugeWithCallback.builder().name("aegis_cluster_since_last_sync_seconds")
-                .help("Time since a peer's state was last merged").labelNames("peer")
-                .callback(cb -> sources.clusterPeers((id, up, lag, since) -> cb.call(since / 1000.0, id)))
+                .help("Time since a live peer's state was last merged").labelNames("peer")
+                .callback(cb -> sources.clusterPeers((id, up, synced, lag, since) -> {
+                    if (up && synced) {
+                        cb.call(since / 1000.0, id);
+                    }
+                }))
                 .register(registry);
         CounterWithCallback.builder().name("aegis_cluster_messages_total")
                 .help("Cluster sync messages, by direction (sent, received)").labelNames("direction")
@@ -188,12 +197,30 @@ public final class NodeMetrics {
                     cb.call(sources.clusterMessagesSent(), "sent");
                     cb.call(sources.clusterMessagesReceived(), "received");
                 }).register(registry);
-        JvmMetrics.builder().register(registry);
     }
 
-    /** Writes every metric in the Prometheus text format (version 0.0.4). */
+    /**
+     * The JVM's metrics, one set per process: the client keeps every registry it registered them with for good
+     * (with this node's sources behind it), so a per-node registry would keep every node a JVM ever ran alive.
+     */
+    private static final class Jvm {
+        static final PrometheusRegistry REGISTRY = new PrometheusRegistry();
+
+        static {
+            JvmMetrics.builder().register(REGISTRY);
+        }
+    }
+
+    /** Writes every metric, the node's and the JVM's, in the Prometheus text format (version 0.0.4). */
     public void writeText(OutputStream out) throws IOException {
-        writer.write(out, registry.scrape());
+        MetricSnapshots.Builder all = MetricSnapshots.builder();
+        for (MetricSnapshot s : registry.scrape()) {
+            all.metricSnapshot(s);
+        }
+        for (MetricSnapshot s : Jvm.REGISTRY.scrape()) {
+            all.metricSnapshot(s);
+        }
+        writer.write(out, all.build());
     }
 
     /** The text format's content type. */
@@ -224,7 +251,8 @@ public final class NodeMetrics {
                     all += n;
                 }
             }
-            out.put(name, new RouteTotals(all, byStatus, s.duration.sum(), s.limited.getLongValue()));
+            out.put(name, new RouteTotals(all, byStatus, s.duration.sum(),
+                    s.limited == null ? 0 : s.limited.getLongValue()));
         });
         return out;
     }
@@ -261,7 +289,7 @@ public final class NodeMetrics {
         route.request(methodClass(r.method), statusClass).inc();
         route.duration.observe(r.totalNanos / 1e9);
         if (r.rateLimitKey != null) {
-            (r.rateLimited ? route.limited : route.allowed).inc();
+            route.rateLimit(r.rateLimited).inc();
         }
         if (r.cacheStatus != null) {
             cacheByResult[cacheResult(r.cacheStatus)].inc();
@@ -332,14 +360,23 @@ public final class NodeMetrics {
         final String name;
         final CounterDataPoint[] requestCells = new CounterDataPoint[METHOD_CLASSES.length * STATUS_CLASSES.length];
         final DurationHistogram.Series duration;
-        final CounterDataPoint allowed;
-        final CounterDataPoint limited;
+        /** Made on the route's first rate-limited request, so routes without a limit have no such series. */
+        CounterDataPoint allowed;
+        CounterDataPoint limited;
 
         RouteSeries(String name) {
             this.name = name;
             this.duration = NodeMetrics.this.duration.series(name);
-            this.allowed = rateLimit.labelValues(name, "allowed");
-            this.limited = rateLimit.labelValues(name, "limited");
+        }
+
+        CounterDataPoint rateLimit(boolean wasLimited) {
+            CounterDataPoint p = wasLimited ? limited : allowed;
+            if (p == null) {
+                allowed = rateLimit.labelValues(name, "allowed");
+                limited = rateLimit.labelValues(name, "limited");
+                p = wasLimited ? limited : allowed;
+            }
+            return p;
         }
 
         CounterDataPoint request(int methodClass, int statusClass) {

@@ -1193,6 +1193,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         private void connect(UpstreamServer target) {
             server = target;
             record.upstreamServer = target.key();
+            // a retry's timings are its own: the metrics observe the last attempt under its server
+            record.upstreamConnectNanos = 0;
+            record.upstreamHeaderNanos = 0;
             attemptStartNanos = System.nanoTime();
             if (serverState != null && !countedInFlight) {
                 countedInFlight = true;

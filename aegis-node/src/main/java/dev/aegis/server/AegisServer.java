@@ -166,10 +166,18 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
         public void upstreamServers(dev.aegis.metrics.NodeMetrics.UpstreamVisitor visitor) {
             long now = System.nanoTime();
             for (dev.aegis.upstream.UpstreamGroup g : snapshot.get().upstreams()) {
+                // A group may list one address twice (as nginx allows): one series per address, its entries
+                // added up, since two samples with the same labels would make the whole scrape invalid.
+                java.util.Map<String, long[]> byKey = new java.util.LinkedHashMap<>();
                 for (dev.aegis.upstream.ServerState s : g.servers()) {
-                    visitor.server(g.name(), s.server.key(), s.activeHealthy(), s.ejected(now), s.inFlight(),
-                            s.requestsTotal(), s.failuresTotal());
+                    long[] a = byKey.computeIfAbsent(s.server.key(), k -> new long[] {0, 0, 0, 0, 0});
+                    a[0] |= s.activeHealthy() ? 1 : 0;
+                    a[1] |= s.activeHealthy() && !s.ejected(now) ? 1 : 0;
+                    a[2] += s.inFlight();
+                    a[3] += s.requestsTotal();
+                    a[4] += s.failuresTotal();
                 }
+                byKey.forEach((key, a) -> visitor.server(g.name(), key, a[0] == 1, a[1] == 0, (int) a[2], a[3], a[4]));
             }
         }
 
@@ -189,16 +197,11 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
         }
 
         @Override
-        public boolean clustered() {
-            return cluster.clustered();
-        }
-
-        @Override
         public void clusterPeers(dev.aegis.metrics.NodeMetrics.PeerVisitor visitor) {
             long now = System.currentTimeMillis();
             for (dev.aegis.cluster.PeerStatus p : cluster.peers()) {
-                visitor.peer(p.id(), p.alive(), p.lagMillis(),
-                        p.lastSyncMillis() == 0 ? -1 : Math.max(0, now - p.lastSyncMillis()));
+                visitor.peer(p.id(), p.alive(), p.lastSyncMillis() > 0, p.lagMillis(),
+                        p.lastSyncMillis() == 0 ? 0 : Math.max(0, now - p.lastSyncMillis()));
             }
         }
 

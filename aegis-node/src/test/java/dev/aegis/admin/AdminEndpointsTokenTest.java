@@ -74,14 +74,25 @@ class AdminEndpointsTokenTest {
                     match: { path: { prefix: /api/ }, methods: [GET] }
                     upstream: app
                     rate_limit: { key: client_ip, limit: 100, window: 10s }
+                  - name: internal
+                    match: { path: { prefix: /internal/ }, headers: { X-Internal-Key: "route-key-s3cret" } }
+                    upstream: app
                   - name: rest
                     match: { path: { prefix: / } }
                     upstream: app
-                cache: { redis: { url: "redis://:hunter2@127.0.0.1:${DEAD}" } }
+                waf:
+                  custom_rules:
+                    - { id: 100070, targets: ["REQUEST_HEADERS:Authorization"], operator: equals,
+                        value: "Bearer allow-rule-s3cret", action: allow }
+                    - { id: 100071, targets: ["ARGS:q"], operator: contains, value: "plain-phrase" }
+                cache: { redis: { url: "redis://:hun,ter2@127.0.0.1:${DEAD}" } }
+                cluster: { nats: { url: "nats://ops:nats-s3cret@127.0.0.1:${DEAD},nats://tok3n-s3cret@127.0.0.1:${DEAD}" } }
                 """, Map.of("ORIGIN", "" + origin.port(), "TOKEN", TOKEN, "DEAD", "" + dead)),
                 AccessLog.OFF, AccessLog.OFF);
         admin = AdminServer.start(new dev.aegis.config.HostPort("127.0.0.1", 0), TOKEN,
                 new NodeAdminEndpoints(node, null));
+        // ready once NATS (not running) and Redis (not running) have been tried: about 3 s
+        assertThat(dev.aegis.testing.Await.until(Duration.ofSeconds(10), node::ready)).isTrue();
     }
 
     @AfterAll
@@ -139,10 +150,18 @@ class AdminEndpointsTokenTest {
     @Test
     void theEffectiveConfigHasNoSecrets() throws Exception {
         HttpResponse<String> r = send("GET", "/admin/config", null, TOKEN);
-        assertThat(r.body()).doesNotContain(TOKEN).doesNotContain("hunter2");
+        assertThat(r.body()).doesNotContain(TOKEN).doesNotContain("hun,ter2").doesNotContain("ter2")
+                .doesNotContain("s3cret");
         JsonNode config = json.readTree(r.body());
         assertThat(config.at("/admin/token").asText()).isEqualTo("<redacted>");
         assertThat(config.at("/cache/redis_url").asText()).startsWith("redis://:<redacted>@127.0.0.1:");
+        assertThat(config.at("/cluster/nats_url").asText()).matches(
+                "nats://ops:<redacted>@127\\.0\\.0\\.1:\\d+,nats://<redacted>@127\\.0\\.0\\.1:\\d+");
+        assertThat(config.at("/routes/1/match/headers/X-Internal-Key").asText()).isEqualTo("<redacted>");
+        assertThat(config.at("/waf/custom_rules/0/operand").asText()).isEqualTo("<redacted>");
+        assertThat(config.at("/waf/custom_rules/1/operand/text").asText())
+                .as("a rule on arguments keeps its value").isEqualTo("plain-phrase");
+        assertThat(send("GET", "/admin/routes", null, TOKEN).body()).doesNotContain("s3cret");
         assertThat(config.at("/node/id").asText()).isEqualTo("admin-node");
         assertThat(config.at("/routes/0/rate_limit/window").asText()).isEqualTo("10s");
         assertThat(config.at("/upstreams/app/servers/0/weight").asInt()).isEqualTo(3);
@@ -155,15 +174,19 @@ class AdminEndpointsTokenTest {
         }
         assertThat(ShopRequests.get(node.port(), "/search?q=%3Cscript%3Ealert(1)%3C/script%3E").status())
                 .isEqualTo(403);
+        // recorded just after the answer is written
+        assertThat(dev.aegis.testing.Await.until(Duration.ofSeconds(5), () -> node.metrics().routeTotals()
+                .getOrDefault("rest", new dev.aegis.metrics.NodeMetrics.RouteTotals(0, new long[6], 0, 0))
+                .requests() == 1)).isTrue();
 
         JsonNode routes = json.readTree(send("GET", "/admin/routes", null, TOKEN).body()).get("routes");
-        assertThat(routes).hasSize(2);
+        assertThat(routes).hasSize(3);
         assertThat(routes.get(0).get("name").asText()).isEqualTo("api");
         assertThat(routes.get(0).get("order").asInt()).isEqualTo(0);
         assertThat(routes.get(0).at("/match/methods/0").asText()).isEqualTo("GET");
         assertThat(routes.get(0).at("/counters/requests").asLong()).isEqualTo(3);
         assertThat(routes.get(0).at("/counters/by_status/2xx").asLong()).isEqualTo(3);
-        assertThat(routes.get(1).at("/counters/by_status/4xx").asLong()).isEqualTo(1);
+        assertThat(routes.get(2).at("/counters/by_status/4xx").asLong()).isEqualTo(1);
 
         JsonNode servers = json.readTree(send("GET", "/admin/upstreams", null, TOKEN).body()).at("/upstreams/app");
         assertThat(servers.get("balancer").asText()).isEqualTo("least_conn");

@@ -127,11 +127,11 @@ class AdminServerTest {
     void headOfAProbeIsItsGetWithoutTheBody() throws Exception {
         AdminServer server = start("");
         RawConnection c = raw(server);
-        RawConnection.HttpResponse r = c.send("HEAD /healthz HTTP/1.1\r\nHost: admin\r\n\r\n").read(true);
+        RawConnection.HttpResponse r = c.send("HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").read(true);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.header("content-length")).isEqualTo("2");
         // The connection is still in step: the next answer is exactly the next request's.
-        r = c.send("GET /healthz HTTP/1.1\r\nHost: admin\r\n\r\n").read();
+        r = c.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").read();
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.text()).isEqualTo("ok");
     }
@@ -177,8 +177,8 @@ class AdminServerTest {
         AdminServer server = start("");
         RawConnection c = raw(server);
         // Two requests in one write: the probe must not overtake the reload that is still compiling.
-        c.send("POST /admin/reload HTTP/1.1\r\nHost: admin\r\nContent-Length: 0\r\n\r\n"
-                + "GET /healthz HTTP/1.1\r\nHost: admin\r\n\r\n");
+        c.send("POST /admin/reload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n"
+                + "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
         assertThat(c.closedWithin(200)).as("nothing answered, nothing closed, while the reload runs").isFalse();
         c.timeout(10_000);
         Thread completer = Thread.ofPlatform().start(() -> pending.complete(new ReloadResult(true, List.of())));
@@ -246,15 +246,36 @@ class AdminServerTest {
     }
 
     @Test
+    void withoutATokenOnlyAddressesAndLocalhostMayBeTheHostExceptForProbes() throws Exception {
+        AdminServer server = start("");
+        RawConnection c = raw(server);
+        RawConnection.HttpResponse r = c.send("POST /admin/reload HTTP/1.1\r\nHost: rebound.example\r\n"
+                + "Content-Length: 0\r\n\r\n").read();
+        assertThat(r.status()).as("a name a web page could have rebound to this address").isEqualTo(403);
+        assertThat(r.text()).contains("admin.token");
+        assertThat(node.reloads).hasValue(0);
+        assertThat(c.send("GET /healthz HTTP/1.1\r\nHost: lb.internal\r\n\r\n").read().status()).isEqualTo(200);
+        for (String host : List.of("127.0.0.1:9901", "localhost", "localhost:9901", "[::1]:9901", "10.1.2.3")) {
+            assertThat(c.send("POST /admin/reload HTTP/1.1\r\nHost: " + host + "\r\nContent-Length: 0\r\n\r\n")
+                    .read().status()).as(host).isEqualTo(200);
+        }
+        AdminServer withToken = start(TOKEN);
+        RawConnection d = raw(withToken);
+        assertThat(d.send("POST /admin/reload HTTP/1.1\r\nHost: admin.example\r\nContent-Length: 0\r\n"
+                + "Authorization: Bearer " + TOKEN + "\r\n\r\n").read().status())
+                .as("with a token any Host is fine").isEqualTo(200);
+    }
+
+    @Test
     void twoAuthorizationFieldsAreRefused() throws Exception {
         AdminServer server = start(TOKEN);
         RawConnection c = raw(server);
-        RawConnection.HttpResponse r = c.send("POST /admin/reload HTTP/1.1\r\nHost: admin\r\nContent-Length: 0\r\n"
+        RawConnection.HttpResponse r = c.send("POST /admin/reload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n"
                 + "Authorization: Bearer " + TOKEN + "\r\nAuthorization: Bearer " + TOKEN + "\r\n\r\n").read();
         assertThat(r.status()).isEqualTo(401);
         assertThat(server.unauthorizedTotal()).isEqualTo(1);
         // A 401 keeps the connection: the right token on the same connection goes through.
-        r = c.send("POST /admin/reload HTTP/1.1\r\nHost: admin\r\nContent-Length: 0\r\nAuthorization: Bearer "
+        r = c.send("POST /admin/reload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nAuthorization: Bearer "
                 + TOKEN + "\r\n\r\n").read();
         assertThat(r.status()).isEqualTo(200);
     }
@@ -298,12 +319,12 @@ class AdminServerTest {
         AdminServer server = start("");
         RawConnection c = raw(server);
 
-        RawConnection.HttpResponse r = c.send("GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n").read();
+        RawConnection.HttpResponse r = c.send("GET http://example.com/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").read();
         assertThat(r.status()).isEqualTo(404);
         r = c.send("GET http://127.0.0.1:" + origin.port() + "/ HTTP/1.1\r\nHost: 127.0.0.1:" + origin.port()
                 + "\r\n\r\n").read();
         assertThat(r.status()).isEqualTo(404);
-        r = c.send("GET http://admin/healthz HTTP/1.1\r\nHost: admin\r\n\r\n").read();
+        r = c.send("GET http://admin/healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").read();
         assertThat(r.status()).as("absolute-form names another origin, even with a known path").isEqualTo(404);
         r = c.send("CONNECT 127.0.0.1:" + origin.port() + " HTTP/1.1\r\nHost: 127.0.0.1:" + origin.port()
                 + "\r\n\r\n").read();
@@ -322,8 +343,8 @@ class AdminServerTest {
                 "this is not http\r\n\r\n",
                 "GET /healthz HTTP/1.1\r\n\r\n",                                    // no Host (RFC 9112 §3.2)
                 "GET /healthz HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",              // two Hosts
-                "GET /healthz?x=%zz HTTP/1.1\r\nHost: admin\r\n\r\n",               // broken percent-encoding
-                "GET /healthz HTTP/1.1\r\nHost: admin\r\nBad Name: x\r\n\r\n")) {   // space in a field name
+                "GET /healthz?x=%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",               // broken percent-encoding
+                "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Name: x\r\n\r\n")) {   // space in a field name
             try (RawConnection c = RawConnection.open(server.port())) {
                 RawConnection.HttpResponse r = c.send(request).read();
                 assertThat(r.status()).as(request).isEqualTo(400);
@@ -333,7 +354,7 @@ class AdminServerTest {
             }
         }
         try (RawConnection c = RawConnection.open(server.port())) {
-            RawConnection.HttpResponse r = c.send("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n")
+            RawConnection.HttpResponse r = c.send("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                     .read();
             assertThat(r.status()).isEqualTo(414);
         }
@@ -344,7 +365,7 @@ class AdminServerTest {
     void aBodyOverOneMebibyteIs413AndClosesTheConnection() throws Exception {
         AdminServer server = start("");
         RawConnection c = raw(server);
-        RawConnection.HttpResponse r = c.send("POST /admin/reload HTTP/1.1\r\nHost: admin\r\nContent-Length: "
+        RawConnection.HttpResponse r = c.send("POST /admin/reload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: "
                 + (2 * 1024 * 1024) + "\r\n\r\n").read();
         assertThat(r.status()).isEqualTo(413);
         assertThat(r.text()).startsWith("{\"error\":");
@@ -353,7 +374,7 @@ class AdminServerTest {
 
         // A body within the limit is fine (and read whole before the endpoint runs).
         RawConnection d = raw(server);
-        r = d.send("POST /admin/reload HTTP/1.1\r\nHost: admin\r\nContent-Length: 100000\r\n\r\n")
+        r = d.send("POST /admin/reload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n")
                 .send(new byte[100_000]).read();
         assertThat(r.status()).isEqualTo(200);
     }
@@ -366,8 +387,8 @@ class AdminServerTest {
         RawConnection c = raw(server);
         for (int i = 0; i < 20; i++) {
             RawConnection.HttpResponse r = c.send(i % 2 == 0
-                    ? "GET /healthz HTTP/1.1\r\nHost: admin\r\n\r\n"
-                    : "POST /admin/reload HTTP/1.1\r\nHost: admin\r\nContent-Length: 0\r\n\r\n").read();
+                    ? "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                    : "POST /admin/reload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n").read();
             assertThat(r.status()).isEqualTo(200);
             assertThat(r.header("connection")).isNull();
         }
@@ -385,7 +406,7 @@ class AdminServerTest {
         assertThat(r.text()).isEqualTo("ready");
 
         RawConnection closing = raw(server);
-        r = closing.send("GET /healthz HTTP/1.1\r\nHost: admin\r\nConnection: close\r\n\r\n").read();
+        r = closing.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").read();
         assertThat(r.header("connection")).isEqualToIgnoringCase("close");
         assertThat(closing.closedWithin(5_000)).isTrue();
     }
@@ -400,7 +421,7 @@ class AdminServerTest {
         };
         AdminServer server = start("");
         try (RawConnection c = RawConnection.open(server.port())) {
-            c.send("POST /admin/reload HTTP/1.1\r\nHost: admin\r\nContent-Length: 0\r\n\r\n");
+            c.send("POST /admin/reload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\n\r\n");
             assertThat(asked.await(5, TimeUnit.SECONDS)).isTrue();
             // The connection is busy (its reload pending): closing must still close it, and at once.
             server.close();

@@ -22,16 +22,26 @@ function askForToken(message) {
   if (!dialog.open) { dialog.showModal(); }
 }
 
-document.getElementById('token-form').addEventListener('submit', () => {
-  sessionStorage.setItem(TOKEN_KEY, document.getElementById('token-input').value.trim());
-  poll();
+document.getElementById('token-form').addEventListener('submit', (event) => {
+  const value = document.getElementById('token-input').value.trim();
+  // A token travels in a header: visible ASCII only, as the node itself requires of admin.token.
+  if (!/^[\x21-\x7e]+$/.test(value)) {
+    event.preventDefault();
+    document.getElementById('token-error').textContent = 'A token is printable ASCII without spaces.';
+    return;
+  }
+  sessionStorage.setItem(TOKEN_KEY, value);
+  schedule(0);
 });
 
 async function adminFetch(path) {
   const headers = token() ? { Authorization: 'Bearer ' + token() } : {};
   const response = await fetch(path, { headers, cache: 'no-store' });
   if (response.status === 401) {
+    const refused = token() !== '';
+    sessionStorage.removeItem(TOKEN_KEY);
     const err = new Error('unauthorized');
+    err.refused = refused;
     err.unauthorized = true;
     throw err;
   }
@@ -53,7 +63,7 @@ function parseMetrics(text) {
       label.lastIndex = 0;
       let l;
       while ((l = label.exec(m[2])) !== null) {
-        labels[l[1]] = l[2].replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+        labels[l[1]] = l[2].replace(/\\(.)/g, (_, c) => (c === 'n' ? '\n' : c));
       }
     }
     const value = m[3] === '+Inf' ? Infinity : m[3] === '-Inf' ? -Infinity : parseFloat(m[3]);
@@ -150,7 +160,7 @@ function fmt(n, digits) {
 
 function statusMix(now, t) {
   history.push({ t, status: sumBy(now, 'aegis_requests_total', 'status') });
-  while (history.length > 11) { history.shift(); }
+  while (history.length > 1 && history[0].t < t - 10) { history.shift(); }
   const first = history[0].status;
   const last = history[history.length - 1].status;
   const delta = {};
@@ -247,9 +257,9 @@ function peers(now) {
 }
 
 async function blockedList() {
-  const response = await adminFetch('/admin/waf/recent?limit=10');
+  const response = await adminFetch('/admin/waf/recent?limit=100');
   const body = await response.json();
-  const rows = body.decisions.filter(d => d.action === 'blocked');
+  const rows = body.decisions.filter(d => d.action === 'blocked').slice(0, 10);
   const list = document.getElementById('blocked-list');
   if (rows.length === 0) { return; }
   list.replaceChildren(...rows.map(d => {
@@ -302,19 +312,33 @@ async function poll() {
     wafFamilies(now);
     upstreams(now);
     peers(now);
-    await blockedList();
     status.className = '';
     status.textContent = 'live · updated ' + new Date().toLocaleTimeString();
+    try {
+      await blockedList();
+    } catch (e) {
+      if (e.unauthorized) { throw e; }
+      status.textContent += ' (the latest blocked requests could not be read: ' + e.message + ')';
+    }
+    schedule(POLL_MS);
   } catch (e) {
     status.className = 'error';
     if (e.unauthorized) {
       status.textContent = 'the admin token is needed';
-      askForToken(token() ? 'That token was refused.' : '');
+      askForToken(e.refused ? 'That token was refused.' : '');   // the next poll follows its submission
     } else {
       status.textContent = 'cannot reach the node: ' + e.message;
+      schedule(POLL_MS);
     }
   }
 }
 
-poll();
-setInterval(() => { if (!document.getElementById('token-dialog').open) { poll(); } }, POLL_MS);
+// One poll at a time: the next is scheduled when the last has finished, so a slow answer cannot interleave two
+// scrapes (their differences would come out negative, then doubled).
+let timer = null;
+function schedule(delay) {
+  clearTimeout(timer);
+  timer = setTimeout(poll, delay);
+}
+
+schedule(0);
