@@ -1220,9 +1220,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel ch) {
-                            // Closes the connection once it has idled in the pool for pool.idle_timeout.
-                            ch.pipeline().addLast("idle", new io.netty.handler.timeout.IdleStateHandler(0, 0,
-                                    cfg.pool().idleTimeout().toNanos(), TimeUnit.NANOSECONDS));
+                            // Closes the connection once it has idled in the pool for pool.idle_timeout. Reads
+                            // alone are watched: a pooled connection's last act is reading a response, and
+                            // watching writes too would add a listener to every request written upstream.
+                            ch.pipeline().addLast("idle", new io.netty.handler.timeout.IdleStateHandler(
+                                    cfg.pool().idleTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
                             ch.pipeline().addLast("codec", new HttpClientCodec(4096, 64 * 1024, 16 * 1024));
                             ch.pipeline().addLast("upstream", new UpstreamHandler(target));
                         }
@@ -1452,7 +1454,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             setConnection(out);
             cancelUpstreamTimer();
             armUpstreamTimer(); // now the idle timeout of the body
-            ctx.write(new DefaultHttpResponse(request.protocolVersion(), response.status(), out));
+            // No future is needed (a failed write closes the connection through exceptionCaught): the void
+            // promise spares an allocation per write, which a profile showed as the largest share of the node's.
+            ctx.write(new DefaultHttpResponse(request.protocolVersion(), response.status(), out), ctx.voidPromise());
         }
 
         private void setConnection(HttpHeaders out) {
@@ -1477,15 +1481,16 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 if (!content.content().isReadable()) {
                     content.release();
                 }
-                ChannelFuture f = ctx.writeAndFlush(last);
-                releaseUpstream();
                 boolean keep = keepAliveClient && requestComplete;
-                if (!keep) {
-                    f.addListener(ChannelFutureListener.CLOSE);
+                if (keep) {
+                    ctx.writeAndFlush(last, ctx.voidPromise());
+                } else {
+                    ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
                 }
+                releaseUpstream();
                 finish(true, keep);
             } else {
-                ctx.write(content);
+                ctx.write(content, ctx.voidPromise());
             }
         }
 

@@ -321,19 +321,19 @@ class CacheThroughNodeTest {
         get(b);
         assertThat(get(a).header("x-cache")).isEqualTo("HIT");
         HttpResponse purge = ShopRequests.post(admin.port(), "/admin/cache/purge", "application/json",
-                "{\"url\":\"http://shop.example" + a + "\"}");
+                "{\"url\":\"http://shop.example" + a + "\"}", ShopRequests.ADMIN_HOST);
         assertThat(purge.status()).as(purge.text()).isEqualTo(200);
         assertThat(purge.text()).contains("\"memory\":1");
         assertThat(get(a).header("x-cache")).isEqualTo("MISS");
         assertThat(get(b).header("x-cache")).isEqualTo("HIT");
         // a prefix is of the normalised URL, whose parameters are sorted: prefixes are for paths
         purge = ShopRequests.post(admin.port(), "/admin/cache/purge", "application/json",
-                "{\"prefix\":\"http://SHOP.example:80/response-headers\"}");
+                "{\"prefix\":\"http://SHOP.example:80/response-headers\"}", ShopRequests.ADMIN_HOST);
         assertThat(purge.status()).isEqualTo(200);
         assertThat(purge.text()).containsPattern("\"memory\":[1-9]");
         assertThat(get(b).header("x-cache")).isEqualTo("MISS");
         HttpResponse bad = ShopRequests.post(admin.port(), "/admin/cache/purge", "application/json",
-                "{\"url\":\"/relative\"}");
+                "{\"url\":\"/relative\"}", ShopRequests.ADMIN_HOST);
         assertThat(bad.status()).isEqualTo(400);
         assertThat(bad.text()).contains("absolute URL");
     }

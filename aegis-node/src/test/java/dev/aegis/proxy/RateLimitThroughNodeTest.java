@@ -70,7 +70,7 @@ class RateLimitThroughNodeTest {
         assertThat(ShopRequests.get(node.port(), "/").status()).isEqualTo(200);
         assertThat(Await.until(Duration.ofSeconds(6), node::ready)).as("ready without NATS after a few seconds")
                 .isTrue();
-        HttpResponse cluster = ShopRequests.get(admin.port(), "/admin/cluster");
+        HttpResponse cluster = ShopRequests.get(admin.port(), "/admin/cluster", ShopRequests.ADMIN_HOST);
         assertThat(cluster.text()).contains("\"clustered\":true").contains("\"connected\":false")
                 .contains("\"in_sync\":false").contains("\"live_nodes\":1");
     }
@@ -96,7 +96,8 @@ class RateLimitThroughNodeTest {
         WALL.addAndGet(60_000 + 30_000);
         assertThat(ShopRequests.get(node.port(), "/keyed", "X-Api-Key", "alpha").status()).isEqualTo(200);
         assertThat(ShopRequests.get(node.port(), "/keyed", "X-Api-Key", "alpha").status()).isEqualTo(429);
-        HttpResponse counter = ShopRequests.get(admin.port(), "/admin/ratelimit?route=keyed&key=alpha");
+        HttpResponse counter = ShopRequests.get(admin.port(), "/admin/ratelimit?route=keyed&key=alpha",
+                ShopRequests.ADMIN_HOST);
         assertThat(counter.text()).contains("\"total\":1").contains("\"local\":1").contains("\"limit\":3");
     }
 
@@ -109,7 +110,7 @@ class RateLimitThroughNodeTest {
 
     @Test
     void anUnknownRouteInTheCounterQueryIsA404ThatNamesTheRoutes() throws Exception {
-        HttpResponse r = ShopRequests.get(admin.port(), "/admin/ratelimit?route=nope");
+        HttpResponse r = ShopRequests.get(admin.port(), "/admin/ratelimit?route=nope", ShopRequests.ADMIN_HOST);
         assertThat(r.status()).isEqualTo(404);
         assertThat(r.text()).contains("keyed").contains("denied");
     }

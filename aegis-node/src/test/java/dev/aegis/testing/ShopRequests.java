@@ -22,12 +22,18 @@ public final class ShopRequests {
     }
 
     /** {@code POST path} of {@code body}, framed by its Content-Length (of its UTF-8 bytes). */
-    public static HttpResponse post(int port, String path, String contentType, String body) throws IOException {
+    public static HttpResponse post(int port, String path, String contentType, String body,
+                                    String... headerNameValuePairs) throws IOException {
+        String[] pairs = Arrays.copyOf(new String[] {"Content-Length", "" + body.getBytes(StandardCharsets.UTF_8).length},
+                2 + headerNameValuePairs.length);
+        System.arraycopy(headerNameValuePairs, 0, pairs, 2, headerNameValuePairs.length);
         try (RawConnection c = RawConnection.open(port)) {
-            return c.send(postHead(path, contentType,
-                    "Content-Length", "" + body.getBytes(StandardCharsets.UTF_8).length) + body).read();
+            return c.send(postHead(path, contentType, pairs) + body).read();
         }
     }
+
+    /** The Host an admin API without a token accepts (an address: a host name is refused, see AdminConnection). */
+    public static final String[] ADMIN_HOST = {"Host", "127.0.0.1"};
 
     /**
      * The head (through the blank line) of {@code POST path}, accepting any type, with the Content-Type and then
