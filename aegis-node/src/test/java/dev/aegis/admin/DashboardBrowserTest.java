@@ -191,7 +191,9 @@ class DashboardBrowserTest {
             assertThat(browser.findElement(By.id("upstreams")).getText()).contains("healthy");
             assertThat(browser.findElement(By.id("peers")).getText()).contains("no peers");
 
-            Thread.sleep(4000); // a few more seconds of history, for a screenshot worth looking at
+            // a few more points of history, for a screenshot worth looking at
+            int shown = samples(browser, "chart-rate");
+            wait.until(b -> samples(b, "chart-rate") >= shown + 4);
             Path shots = Path.of("target", "dashboard");
             Files.createDirectories(shots);
             File png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
