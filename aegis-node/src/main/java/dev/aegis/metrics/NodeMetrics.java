@@ -62,8 +62,8 @@ public final class NodeMetrics {
         /** Open client connections. */
         long clientConnections();
 
-        /** Each upstream server: group, server key, active check healthy, ejected, in flight, requests, failures. */
-        void upstreamServers(UpstreamVisitor visitor);
+        /** Each upstream server of the current config, once per address. */
+        void upstreamServers(java.util.function.Consumer<UpstreamSample> visitor);
 
         /** Bytes and objects in the cache's memory tier, and its evictions so far. */
         long cacheBytes();
@@ -81,10 +81,22 @@ public final class NodeMetrics {
     }
 
     /** One upstream server's state at scrape time. */
-    @FunctionalInterface
-    public interface UpstreamVisitor {
-        void server(String upstream, String server, boolean healthy, boolean ejected, int inFlight, long requests,
-                long failures);
+    public record UpstreamSample(String upstream, String server, boolean healthy, boolean ejected, int inFlight,
+            long requests, long failures) {
+    }
+
+    private void upstreamGauge(Sources sources, String name, String help,
+            java.util.function.ToDoubleFunction<UpstreamSample> value) {
+        GaugeWithCallback.builder().name(name).help(help).labelNames("upstream", "server")
+                .callback(cb -> sources.upstreamServers(u -> cb.call(value.applyAsDouble(u), u.upstream(), u.server())))
+                .register(registry);
+    }
+
+    private void upstreamCounter(Sources sources, String name, String help,
+            java.util.function.ToDoubleFunction<UpstreamSample> value) {
+        CounterWithCallback.builder().name(name).help(help).labelNames("upstream", "server")
+                .callback(cb -> sources.upstreamServers(u -> cb.call(value.applyAsDouble(u), u.upstream(), u.server())))
+                .register(registry);
     }
 
     /** One cluster peer at scrape time; lag and time since the last sync mean something only once it synced. */
@@ -134,29 +146,16 @@ public final class NodeMetrics {
         GaugeWithCallback.builder().name("aegis_upstream_connections")
                 .help("Open connections to upstream servers, in use or idle in the pools")
                 .callback(cb -> cb.call(upstreamConnections.sum())).register(registry);
-        GaugeWithCallback.builder().name("aegis_upstream_healthy")
-                .help("1 when the upstream server takes requests (active checks pass and not ejected), else 0")
-                .labelNames("upstream", "server")
-                .callback(cb -> sources.upstreamServers((u, s, healthy, ejected, inFlight, req, fail) ->
-                        cb.call(healthy && !ejected ? 1 : 0, u, s)))
-                .register(registry);
-        GaugeWithCallback.builder().name("aegis_upstream_in_flight")
-                .help("Requests in flight to the upstream server").labelNames("upstream", "server")
-                .callback(cb -> sources.upstreamServers((u, s, healthy, ejected, inFlight, req, fail) ->
-                        cb.call(inFlight, u, s)))
-                .register(registry);
-        CounterWithCallback.builder().name("aegis_upstream_attempts_total")
-                .help("Attempts sent to the upstream server (a retry is a second attempt)")
-                .labelNames("upstream", "server")
-                .callback(cb -> sources.upstreamServers((u, s, healthy, ejected, inFlight, req, fail) ->
-                        cb.call(req, u, s)))
-                .register(registry);
-        CounterWithCallback.builder().name("aegis_upstream_failures_total")
-                .help("Failed attempts (connect error or timeout, broken connection, response timeout)")
-                .labelNames("upstream", "server")
-                .callback(cb -> sources.upstreamServers((u, s, healthy, ejected, inFlight, req, fail) ->
-                        cb.call(fail, u, s)))
-                .register(registry);
+        upstreamGauge(sources, "aegis_upstream_healthy",
+                "1 when the upstream server takes requests (active checks pass and not ejected), else 0",
+                u -> u.healthy() && !u.ejected() ? 1 : 0);
+        upstreamGauge(sources, "aegis_upstream_in_flight", "Requests in flight to the upstream server",
+                UpstreamSample::inFlight);
+        upstreamCounter(sources, "aegis_upstream_attempts_total",
+                "Attempts sent to the upstream server (a retry is a second attempt)", UpstreamSample::requests);
+        upstreamCounter(sources, "aegis_upstream_failures_total",
+                "Failed attempts (connect error or timeout, broken connection, response timeout)",
+                UpstreamSample::failures);
         GaugeWithCallback.builder().name("aegis_cache_stored_bytes")
                 .help("Bytes held by the cache's memory tier").callback(cb -> cb.call(sources.cacheBytes()))
                 .register(registry);

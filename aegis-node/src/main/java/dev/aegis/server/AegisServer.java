@@ -163,7 +163,7 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
         }
 
         @Override
-        public void upstreamServers(dev.aegis.metrics.NodeMetrics.UpstreamVisitor visitor) {
+        public void upstreamServers(java.util.function.Consumer<dev.aegis.metrics.NodeMetrics.UpstreamSample> visitor) {
             long now = System.nanoTime();
             for (dev.aegis.upstream.UpstreamGroup g : snapshot.get().upstreams()) {
                 // A group may list one address twice (as nginx allows): one series per address, its entries
@@ -177,7 +177,8 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
                     a[3] += s.requestsTotal();
                     a[4] += s.failuresTotal();
                 }
-                byKey.forEach((key, a) -> visitor.server(g.name(), key, a[0] == 1, a[1] == 0, (int) a[2], a[3], a[4]));
+                byKey.forEach((key, a) -> visitor.accept(new dev.aegis.metrics.NodeMetrics.UpstreamSample(g.name(), key,
+                        a[0] == 1, a[1] == 0, (int) a[2], a[3], a[4])));
             }
         }
 

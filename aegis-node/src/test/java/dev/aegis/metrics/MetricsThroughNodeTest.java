@@ -237,7 +237,7 @@ class MetricsThroughNodeTest {
         }
 
         @Override
-        public void upstreamServers(NodeMetrics.UpstreamVisitor visitor) {
+        public void upstreamServers(java.util.function.Consumer<NodeMetrics.UpstreamSample> visitor) {
         }
 
         @Override
