@@ -282,7 +282,7 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
         }
     }
 
-    /** Ready for traffic: bound, not stopping, (in a cluster) caught up with its peers, and past its first Redis try. */
+    /** Ready for traffic: bound, not stopping, caught up with its peers (in a cluster), past its first Redis try. */
     public boolean ready() {
         return listener.isActive() && !draining && cluster.ready() && cache.ready();
     }
