@@ -52,6 +52,42 @@ public final class CrossSiteScripting {
         "import", "isindex", "noscript", "portal", "vmlframe", "handler", "listener", "xml", "xss", "foreignobject",
     };
 
+    /**
+     * When the prefilter must run this detector whatever words the value holds: one of these sets of byte classes
+     * is wholly present. A tag needs {@code <}, a breakout a quote or {@code >} or {@code [}, the UTF-7 form a
+     * {@code +}; a URI scheme may be spelled with junk inside ({@code java&#x09;script:}, {@code java script:}, a
+     * control or a soft hyphen). Without any of these every match needs one of {@link #wordLiterals()}.
+     */
+    static final int[] LITERAL_BYPASS = {Value.C_LT, Value.C_GT, Value.C_QUOTE, Value.C_BRACKET, Value.C_PLUS,
+        Value.C_CTRL, Value.C_HIGH, Value.C_AMP, Value.C_COLON | Value.C_SPACE};
+
+    /**
+     * One of these is in the (decoded) value whenever {@link #LITERAL_BYPASS} does not hold and the detector
+     * matches: a sink called, a DOM global accessed, {@code -moz-binding}, a URI scheme spelled plainly, an event
+     * handler ({@code on...=}) or {@code innerHTML=}.
+     */
+    static java.util.List<String> wordLiterals() {
+        java.util.List<String> l = new java.util.ArrayList<>(java.util.List.of(SINKS));
+        l.addAll(java.util.List.of(DOM_GLOBALS));
+        l.addAll(java.util.List.of("-binding", "javascript", "vbscript", "livescript", "data", "on", "innerhtml",
+                "outerhtml"));
+        return l;
+    }
+
+    private static boolean domGlobal(CharSequence s, int w, int e, char c0) {
+        return switch (c0) {
+            case 'w' -> e - w == 6 && regionEqualsCi(s, w, e, "window");
+            case 's' -> e - w == 4 && regionEqualsCi(s, w, e, "self");
+            case 't' -> e - w == 3 && regionEqualsCi(s, w, e, "top");
+            case 'p' -> e - w == 6 && regionEqualsCi(s, w, e, "parent");
+            case 'g' -> e - w == 10 && regionEqualsCi(s, w, e, "globalthis");
+            default -> false;
+        };
+    }
+
+    /** Globals whose properties (cookie, location, write, eval...) are the targets of a DOM access. */
+    private static final String[] DOM_GLOBALS = {"document", "window", "self", "top", "parent", "globalthis"};
+
     /** Functions whose call is the payload of a script injection. */
     private static final String[] SINKS = {
         "alert", "prompt", "confirm", "eval", "settimeout", "setinterval", "execscript", "fromcharcode", "atob",
@@ -518,9 +554,9 @@ public final class CrossSiteScripting {
             }
         }
         // document.cookie, document["cookie"], (document)/**/.write(, window.location, self["alert"](1)
-        boolean doc = regionEqualsCi(s, w, e, "document");
-        if (doc || regionEqualsCi(s, w, e, "window") || regionEqualsCi(s, w, e, "self")
-            || regionEqualsCi(s, w, e, "top") || regionEqualsCi(s, w, e, "parent") || regionEqualsCi(s, w, e, "globalthis")) {
+        // (a word is only compared with the globals of its first letter and length)
+        boolean doc = c0 == 'd' && e - w == 8 && regionEqualsCi(s, w, e, "document");
+        if (doc || domGlobal(s, w, e, c0)) {
             int k = skipJsSpace(s, e, n);
             if (k < n && s.charAt(k) == ')') {
                 k = skipJsSpace(s, k + 1, n);

@@ -157,13 +157,13 @@ final class CustomRules {
             }
             if (names != null) {
                 for (String name : names) {
-                    if (name.equals(v.name)) {
+                    if (name.equals(v.name())) {
                         return true;
                     }
                 }
                 return false;
             }
-            return prefix == null || v.name.startsWith(prefix);
+            return prefix == null || v.name().startsWith(prefix);
         }
     }
 
@@ -363,7 +363,7 @@ final class CustomRules {
                     for (int i = 0; i < values.size(); i++) {
                         Value v = values.get(i);
                         if (selector.selects(v)) {
-                            test(rule, v.name, v.raw);
+                            test(rule, v.name(), v.raw);
                         }
                     }
                 }

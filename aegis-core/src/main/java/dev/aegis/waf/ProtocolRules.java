@@ -56,7 +56,7 @@ final class ProtocolRules {
             }
         }));
         r.add(new RequestRule(920160, "protocol-enforcement", CRITICAL, 1, Value.HEADER, (t, s) -> {
-            String cl = t.header("Content-Length");
+            String cl = t.contentLength;
             if (cl != null && !digits(cl.trim())) {
                 s.match("REQUEST_HEADERS:Content-Length", cl);
             }
@@ -89,24 +89,24 @@ final class ProtocolRules {
             }
         }));
         r.add(new RequestRule(920280, "protocol-enforcement", WARNING, 1, Value.HEADER, (t, s) -> {
-            String h = t.header("Host");
+            String h = t.host;
             if (h == null || h.isBlank()) {
                 s.match("REQUEST_HEADERS:Host", "missing Host");
             }
         }));
         r.add(new RequestRule(920300, "protocol-enforcement", NOTICE, 2, Value.HEADER, (t, s) -> {
-            String h = t.header("Accept");
+            String h = t.accept;
             if ((h == null || h.isBlank()) && !t.method.equals("OPTIONS")) {
                 s.match("REQUEST_HEADERS:Accept", "missing Accept");
             }
         }));
         r.add(new RequestRule(920320, "protocol-enforcement", NOTICE, 2, Value.HEADER | Value.UA, (t, s) -> {
-            if (t.header("User-Agent") == null) {
+            if (t.userAgent == null) {
                 s.match("REQUEST_HEADERS:User-Agent", "missing User-Agent");
             }
         }));
         r.add(new RequestRule(920330, "protocol-enforcement", NOTICE, 1, Value.HEADER | Value.UA, (t, s) -> {
-            String ua = t.header("User-Agent");
+            String ua = t.userAgent;
             if (ua != null && ua.isBlank()) {
                 s.match("REQUEST_HEADERS:User-Agent", "empty User-Agent");
             }
@@ -137,6 +137,9 @@ final class ProtocolRules {
             }
         }));
         r.add(new RequestRule(920440, "protocol-enforcement", CRITICAL, 1, Value.PATH, (t, s) -> {
+            if (t.rawPath.indexOf('.') < 0 && t.rawPath.indexOf('%') < 0) {
+                return; // no extension, not even an encoded one
+            }
             String p = Transforms.urlDecode(t.rawPath, false, null).toLowerCase(Locale.ROOT);
             int slash = p.lastIndexOf('/');
             String last = p.substring(slash + 1);
@@ -153,20 +156,20 @@ final class ProtocolRules {
             }
         }));
         r.add(new RequestRule(920450, "protocol-enforcement", CRITICAL, 1, Value.HEADER | Value.HEADER_NAME, (t, s) -> {
-            for (Map.Entry<String, String> h : t.headers) {
-                if (h.getKey() != null && RESTRICTED_HEADERS.contains(Targets.lowerName(h.getKey()))) {
-                    s.match("REQUEST_HEADERS:" + h.getKey(), h.getKey());
+            if (t.restrictedHeaders != null) {
+                for (String name : t.restrictedHeaders) {
+                    s.match("REQUEST_HEADERS:" + name, name);
                 }
             }
         }));
         r.add(new RequestRule(920460, "protocol-enforcement", CRITICAL, 1, Value.ARG, (t, s) -> {
             for (Value v : t.values) {
-                if ((v.kind & Value.ARG) != 0 && (v.name.equalsIgnoreCase("ARGS:_method")
-                        || v.name.equalsIgnoreCase("ARGS:x-http-method-override")
-                        || v.name.equalsIgnoreCase("ARGS:_httpmethod"))
+                if ((v.kind & Value.ARG) != 0 && (v.name().equalsIgnoreCase("ARGS:_method")
+                        || v.name().equalsIgnoreCase("ARGS:x-http-method-override")
+                        || v.name().equalsIgnoreCase("ARGS:_httpmethod"))
                         && Set.of("PUT", "DELETE", "PATCH", "TRACE", "CONNECT", "TRACK", "MOVE", "COPY", "PROPFIND",
                         "PROPPATCH", "MKCOL", "LOCK", "UNLOCK").contains(v.raw.trim())) {
-                    s.match(v.name, v.raw);
+                    s.match(v.name(), v.raw);
                 }
             }
         }));
@@ -200,7 +203,8 @@ final class ProtocolRules {
             }
         }));
         r.add(new RequestRule(921140, "protocol-attack", CRITICAL, 1, Value.HEADER, (t, s) -> {
-            for (Map.Entry<String, String> h : t.headers) {
+            for (int i = 0; t.headerLineBreak && i < t.headers.size(); i++) {
+                Map.Entry<String, String> h = t.headers.get(i);
                 String v = h.getValue() == null ? "" : h.getValue();
                 String k = h.getKey() == null ? "" : h.getKey();
                 if (v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0 || k.indexOf('\n') >= 0 || k.indexOf('\r') >= 0) {
@@ -209,10 +213,10 @@ final class ProtocolRules {
             }
         }));
         r.add(new RequestRule(921160, "protocol-attack", CRITICAL, 1, Value.HEADER, (t, s) -> {
-            String te = t.header("Transfer-Encoding");
-            String cl = t.header("Content-Length");
-            if (te != null && (cl != null || !te.trim().equalsIgnoreCase("chunked")) || t.headerCount("Content-Length") > 1
-                    || t.headerCount("Transfer-Encoding") > 1) {
+            String te = t.transferEncoding;
+            String cl = t.contentLength;
+            if (te != null && (cl != null || !te.trim().equalsIgnoreCase("chunked")) || t.contentLengthCount > 1
+                    || t.transferEncodingCount > 1) {
                 s.match("REQUEST_HEADERS:Transfer-Encoding", te == null ? "duplicate Content-Length" : te);
             }
         }));
@@ -237,7 +241,7 @@ final class ProtocolRules {
         // The session-name test first: most requests carry no argument at all, and the Referer parse is the dear part.
         List<Value> named = null;
         for (Value v : t.values) {
-            if ((v.kind & Value.ARG_NAME) != 0 && !v.name.startsWith("JSON_KEYS:")
+            if ((v.kind & Value.ARG_NAME) != 0 && !v.nameStartsWith("JSON_KEYS:")
                     && Rules.isSessionName(v.raw.toLowerCase(Locale.ROOT))) {
                 if (named == null) {
                     named = new java.util.ArrayList<>(2);
@@ -248,12 +252,12 @@ final class ProtocolRules {
         if (named == null) {
             return;
         }
-        String ref = t.header("Referer");
+        String ref = t.referer;
         if (offsite && ref == null || !offsite && ref != null) {
             return;
         }
         if (offsite) {
-            String host = t.header("Host");
+            String host = t.host;
             var m = Rules.SCHEME_URL.matcher(ref.toLowerCase(Locale.ROOT));
             if (!m.find() || host == null) {
                 return;

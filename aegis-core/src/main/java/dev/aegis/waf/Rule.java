@@ -23,6 +23,15 @@ record Rule(int id, String family, int severity, int paranoia, int kinds, int tr
             return null;
         }
 
+        /**
+         * Sets of byte classes in whose presence (all of one set) {@link #literals()} do not filter (null: they
+         * always do): for a detector whose structural matches need such characters, and whose other matches need
+         * one of the literals.
+         */
+        default int[] literalBypass() {
+            return null;
+        }
+
         /** Byte classes that must all be present for a match (0: none). */
         default int requiredClasses() {
             return 0;

@@ -49,6 +49,23 @@ final class Rules {
         return new AnchoredDetector(literals.toArray(String[]::new), view, d);
     }
 
+    /**
+     * A detector whose matches need either all classes of one set of {@code bypass} (then it always runs) or one of
+     * {@code literals} in {@code view} (stated next to each use, with the reason).
+     */
+    private static Rule.Detector unlessClasses(int[] bypass, java.util.Collection<String> literals, View view,
+            Rule.Detector d) {
+        return new BypassableDetector(literals.toArray(String[]::new), bypass, view, d);
+    }
+
+    record BypassableDetector(String[] literals, int[] literalBypass, View view, Rule.Detector detector)
+            implements Rule.Detector {
+        @Override
+        public String test(Value v) {
+            return detector.test(v);
+        }
+    }
+
     record AnchoredDetector(String[] literals, View view, Rule.Detector detector) implements Rule.Detector {
         @Override
         public String test(Value v) {
@@ -231,7 +248,7 @@ final class Rules {
 
     /** The text a detector reads: which transformations of the value. */
     enum View {
-        LOW, PATH, DEC, SHELL, JNDI, DEC_LOWER;
+        LOW, PATH, DEC, SHELL, JNDI, DEC_LOWER, RAW;
 
         static final View[] VALUES = values();
         static final int COUNT = VALUES.length;
@@ -244,6 +261,7 @@ final class Rules {
                 case SHELL -> v.shell();
                 case JNDI -> v.jndi();
                 case DEC_LOWER -> v.decLower();
+                case RAW -> v.raw;
             };
         }
     }
@@ -554,12 +572,14 @@ final class Rules {
         Rule.Detector winBatch = regex(WIN_BATCH, LOW);
         // ---- 930 LFI / traversal
         r.add(new Rule(930100, "lfi", CRITICAL, 1, INPUT_PATH | URI | ALL_HEADERS, C_PCT | C_DIGIT,
-                v -> inWindows(v.raw, Rules::encodedTraversal)));
+                unlessClasses(new int[] {C_HIGH}, ENCODED_TRAVERSAL_MARKS, View.RAW,
+                        v -> inWindows(v.raw, Rules::encodedTraversal))));
         r.add(new Rule(930110, "lfi", CRITICAL, 1, INPUT_PATH, C_SLASH | C_BSLASH, Rules::traversal));
         r.add(new Rule(930120, "lfi", CRITICAL, 1, INPUT_PATH, C_SLASH | C_DOT | C_BSLASH,
                 anchored(OS_FILES_LIST, PATHV, Rules::osFile))); // osFile reports only an OS_FILES phrase of the path view
         r.add(new Rule(930121, "lfi", CRITICAL, 1, INPUT_PATH | URI, C_PCT | C_DOT | C_BSLASH | C_HIGH | C_DIGIT,
-                v -> inWindows(v.raw, Rules::obfuscatedTraversal)));
+                unlessClasses(new int[] {C_HIGH}, OBFUSCATED_TRAVERSAL_MARKS, View.RAW,
+                        v -> inWindows(v.raw, Rules::obfuscatedTraversal))));
         r.add(new Rule(930130, "lfi", CRITICAL, 1, PATH, C_SLASH, phrase(RESTRICTED_PATH, PATHV)));
         r.add(new Rule(930140, "lfi", CRITICAL, 1, INPUT_PATH, C_COLON, phrase(WRAPPERS, LOW)));
         // ---- 931 RFI
@@ -620,7 +640,8 @@ final class Rules {
         r.add(new Rule(936140, "mail", CRITICAL, 1, ARG | COOKIE | XHDR | BODY, C_CTRL | C_DASH, regex(MAIL, DEC_LOWER)));
         r.add(new Rule(936150, "xxe", CRITICAL, 1, INPUT | PATH, C_LT, regex(XXE, LOW)));
         // ---- 941 XSS, 942 SQLi (detectors written elsewhere)
-        r.add(new Rule(941100, "xss", CRITICAL, 1, INPUT_PATH | UA | REFERER, SPECIAL, v -> xss(v)));
+        r.add(new Rule(941100, "xss", CRITICAL, 1, INPUT_PATH | UA | REFERER, SPECIAL,
+                unlessClasses(CrossSiteScripting.LITERAL_BYPASS, CrossSiteScripting.wordLiterals(), DEC, Rules::xss)));
         r.add(new Rule(942100, "sqli", CRITICAL, 1, INPUT_PATH & ~FILE, ~0, v -> sqli(v)));
         r.add(new Rule(942151, "sqli", CRITICAL, 2, ARG | ARG_NAME | COOKIE | BODY, C_PAREN,
                 likeRegex(SQL_FUNC_CALL, LOW, v -> inWindows(v.low(), Rules::sqlFunctionCall)))); // reports only SQL_FUNC_CALL matches
@@ -671,6 +692,22 @@ final class Rules {
 
     // ---------- detectors ----------
 
+    /** The escapes {@link #encodedTraversal} looks for: it can only match a value holding one of them. */
+    private static final List<String> ENCODED_TRAVERSAL = List.of("%2e%2e", "%252e", "..%2f", "..%5c", "..%252f",
+            "..%255c", "%c0%ae", "%c0%af", "%c1%9c", "%c1%1c", "%e0%80%ae", "%uff0e", "%u2215", "%u2216", "%u002e",
+            "%2e.", ".%2e", "%2f..", "%5c..", "..%c0%af", "..%c1%9c", "%f0%80%80%ae", "%%32%65");
+    private static final List<String> ENCODED_TRAVERSAL_MARKS = concat(ENCODED_TRAVERSAL,
+            List.of("0x2e", "0x5c", "0x2f"));
+    /** The markers {@link #obfuscatedTraversal} needs in an ASCII value (any non-ASCII character also lets it run). */
+    private static final List<String> OBFUSCATED_TRAVERSAL_MARKS = List.of("..", "%c0", "%c1", "%e0", "%u", "0x2e",
+            "0x2f", "0x5c", "%2e", "%5c", "\\", "%25", "?.");
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> l = new ArrayList<>(a);
+        l.addAll(b);
+        return List.copyOf(l);
+    }
+
     static String encodedTraversal(String raw) {
         if (raw.indexOf('%') < 0 && !hasHexPrefix(raw)) {
             return null; // both forms below need a percent escape or a 0x escape
@@ -685,10 +722,7 @@ final class Rules {
         if (l.indexOf('%') < 0) {
             return null;
         }
-        String[] pats = {"%2e%2e", "%252e", "..%2f", "..%5c", "..%252f", "..%255c", "%c0%ae", "%c0%af", "%c1%9c",
-            "%c1%1c", "%e0%80%ae", "%uff0e", "%u2215", "%u2216", "%u002e", "%2e.", ".%2e", "%2f..", "%5c..",
-            "..%c0%af", "..%c1%9c", "%f0%80%80%ae", "%%32%65"};
-        for (String p : pats) {
+        for (String p : ENCODED_TRAVERSAL) {
             int i = l.indexOf(p);
             if (i >= 0) {
                 return frag(raw, i - 10, i + 30);
@@ -811,15 +845,15 @@ final class Rules {
     }
 
     static String rfiInclude(Value v, String l) {
-        if (l.indexOf("//") < 0 && v.name.indexOf("//") < 0) {
+        if (l.indexOf("//") < 0 && v.name().indexOf("//") < 0) {
             return null; // both forms below need "//" (a URL) in the name or the value
         }
-        Matcher m = RFI_INCLUDE.matcher((v.kind & ARG) != 0 ? v.name.substring(v.name.indexOf(':') + 1).toLowerCase(Locale.ROOT) + "=" + l : l);
+        Matcher m = RFI_INCLUDE.matcher((v.kind & ARG) != 0 ? v.name().substring(v.name().indexOf(':') + 1).toLowerCase(Locale.ROOT) + "=" + l : l);
         if (m.find()) {
             return frag(l, m.start(), m.end());
         }
         if ((v.kind & ARG) != 0) {
-            String name = v.name.toLowerCase(Locale.ROOT);
+            String name = v.name().toLowerCase(Locale.ROOT);
             int c = name.indexOf(':');
             String an = c >= 0 ? name.substring(c + 1) : name;
             if ((an.equals("include") || an.equals("inc") || an.equals("require") || an.equals("page")
@@ -876,6 +910,16 @@ final class Rules {
         return j + 2 < n && Character.isLetter(a) && s.charAt(j + 1) == ':' && (s.charAt(j + 2) == '\\' || s.charAt(j + 2) == '/');
     }
 
+    /** The characters that can end a command before another: {@code ; | & ` CR LF} and the {@code (} or {@code {} of
+     * {@code $( <( >( ${}. */
+    private static final boolean[] MAY_SEPARATE = new boolean[128];
+
+    static {
+        for (char c : ";|&`\n\r({".toCharArray()) {
+            MAY_SEPARATE[c] = true;
+        }
+    }
+
     static String commandInjection(String s) {
         int n = s.length();
         for (int i = -1; i < n; i++) {
@@ -885,6 +929,9 @@ final class Rules {
                 sep = true;
             } else {
                 char c = s.charAt(i);
+                if (c >= 128 || !MAY_SEPARATE[c]) {
+                    continue; // most characters: one table test
+                }
                 sep = c == ';' || c == '|' || c == '&' || c == '`' || c == '\n' || c == '\r'
                         || ((c == '(' || c == '{') && i > 0 && (s.charAt(i - 1) == '$' || s.charAt(i - 1) == '<' || s.charAt(i - 1) == '>'));
                 strongSep = sep;
@@ -967,7 +1014,7 @@ final class Rules {
 
     /** An executable script extension or a PHP session file in an upload file-name header. */
     static String uploadNameHeader(Value v) {
-        String n = v.name.toLowerCase(Locale.ROOT);
+        String n = v.name().toLowerCase(Locale.ROOT);
         if (!FILENAME_HEADER.matcher(n).find()) {
             return null;
         }

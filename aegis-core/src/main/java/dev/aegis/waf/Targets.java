@@ -127,25 +127,6 @@ final class Targets {
         return true;
     }
 
-    String header(String name) {
-        for (Map.Entry<String, String> h : headers) {
-            if (h.getKey() != null && h.getKey().equalsIgnoreCase(name)) {
-                return h.getValue() == null ? "" : h.getValue();
-            }
-        }
-        return null;
-    }
-
-    int headerCount(String name) {
-        int n = 0;
-        for (Map.Entry<String, String> h : headers) {
-            if (h.getKey() != null && h.getKey().equalsIgnoreCase(name)) {
-                n++;
-            }
-        }
-        return n;
-    }
-
     /**
      * Arguments, JSON and XML values, file names and body parts count against {@link #MAX_VALUES}; headers and
      * cookies do not (the node bounds their size), so padding the query can not hide a header.
@@ -174,28 +155,34 @@ final class Targets {
     }
 
     private void add(String name, int kind, String raw) {
+        add(name, "", kind, raw);
+    }
+
+    /** Adds the value of target {@code collection + member} (the name is joined only if it is ever needed). */
+    private Value add(String collection, String member, int kind, String raw) {
         if (raw == null) {
-            return;
+            return null;
         }
         if ((kind & PARSED) != 0 && parsedValues++ >= MAX_VALUES) {
             // Past the cap only values that could carry an attack are kept (padding is plain words and numbers),
             // and a few hundred of those at most; past that the request itself is refused (rule 920380).
             if (plain(raw)) {
-                return;
+                return null;
             }
             if (overflowValues++ >= MAX_OVERFLOW_VALUES) {
                 tooManyValues = true;
-                return;
+                return null;
             }
         }
-        Value v = new Value(name, kind, raw, flags);
+        Value v = new Value(collection, member, kind, raw, flags);
         values.add(v);
         if ((kind & (ARGLIKE)) != 0 && raw.length() >= 8) {
             String b64 = Transforms.base64Text(raw);
             if (b64 != null) {
-                values.add(new Value(name, kind | Value.DECODED, b64, flags));
+                values.add(new Value(collection, member, kind | Value.DECODED, b64, flags));
             }
         }
+        return v;
     }
 
     private static final int ARGLIKE = Value.ARG | Value.COOKIE | Value.XHDR | Value.PATH;
@@ -219,30 +206,82 @@ final class Targets {
         parseForm(rawQuery, "ARGS:");
     }
 
+    /** What the request rules read of the headers, gathered as they are decoded: the first value of each. */
+    String host;
+    String accept;
+    String userAgent;
+    String referer;
+    String contentLength;
+    String transferEncoding;
+    int contentLengthCount;
+    int transferEncodingCount;
+    /** A header name or value holds a CR or LF (rule 921140 then looks for which). */
+    boolean headerLineBreak;
+    /** Names of the headers rule 920450 refuses, in order; null when there are none. */
+    List<String> restrictedHeaders;
+
     private void headers() {
         for (Map.Entry<String, String> h : headers) {
             String name = h.getKey() == null ? "" : h.getKey();
             String val = h.getValue() == null ? "" : h.getValue();
-            String lname = lowerName(name);
-            if (lname.equals("cookie")) {
-                parseCookies(val);
-                continue;
-            }
-            if (lname.equals("content-type")) {
-                contentTypeCount++;
-                contentType = val;
+            String known = LOWER_NAMES.get(name);
+            String lname = known != null ? known : name.toLowerCase(Locale.ROOT);
+            if (known == null && lineBreak(name)) {
+                headerLineBreak = true;
             }
             int kind = Value.HEADER;
-            if (lname.equals("user-agent")) {
-                kind |= Value.UA;
-            } else if (lname.equals("referer")) {
-                kind |= Value.REFERER;
-            } else if (!STANDARD_HEADERS.contains(lname) && !lname.startsWith("sec-")) {
-                kind |= Value.XHDR;
-                add("REQUEST_HEADERS_NAMES:" + name, Value.HEADER_NAME, name);
+            switch (lname) {
+                case "cookie" -> {
+                    headerLineBreak |= lineBreak(val);
+                    parseCookies(val);
+                    continue;
+                }
+                case "content-type" -> {
+                    contentTypeCount++;
+                    contentType = val;
+                }
+                case "content-length" -> {
+                    if (contentLengthCount++ == 0) {
+                        contentLength = val;
+                    }
+                }
+                case "transfer-encoding" -> {
+                    if (transferEncodingCount++ == 0) {
+                        transferEncoding = val;
+                    }
+                }
+                case "host" -> host = host == null ? val : host;
+                case "accept" -> accept = accept == null ? val : accept;
+                case "user-agent" -> {
+                    userAgent = userAgent == null ? val : userAgent;
+                    kind |= Value.UA;
+                }
+                case "referer" -> {
+                    referer = referer == null ? val : referer;
+                    kind |= Value.REFERER;
+                }
+                default -> {
+                    if (!STANDARD_HEADERS.contains(lname) && !lname.startsWith("sec-")) {
+                        kind |= Value.XHDR;
+                        add("REQUEST_HEADERS_NAMES:", name, Value.HEADER_NAME, name);
+                        if (ProtocolRules.RESTRICTED_HEADERS.contains(lname)) {
+                            if (restrictedHeaders == null) {
+                                restrictedHeaders = new ArrayList<>(2);
+                            }
+                            restrictedHeaders.add(name);
+                        }
+                    }
+                }
             }
-            add("REQUEST_HEADERS:" + name, kind, val);
+            Value v = add("REQUEST_HEADERS:", name, kind, val);
+            if (v != null && (v.rawClasses & Value.C_CTRL) != 0 && lineBreak(val)) {
+                headerLineBreak = true;
+            }
         }
+    }
+
+    private static boolean lineBreak(String s) {
+        return s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0;
     }
 
     private void parseForm(String s, String prefix) {
@@ -261,8 +300,8 @@ final class Targets {
                 int eq = pair.indexOf('=');
                 String n = Transforms.urlDecode(eq < 0 ? pair : pair.substring(0, eq), true, flags);
                 String v = eq < 0 ? "" : Transforms.urlDecode(pair.substring(eq + 1), true, flags);
-                add("ARGS_NAMES:" + n, Value.ARG_NAME, n);
-                add(prefix + n, Value.ARG, v);
+                add("ARGS_NAMES:", n, Value.ARG_NAME, n);
+                add(prefix, n, Value.ARG, v);
             }
             start = amp + 1;
         }
@@ -273,18 +312,50 @@ final class Targets {
         values.add(new Value(name, kind, raw, flags));
     }
 
+    /**
+     * The {@code name=value} pairs of a Cookie header, split at {@code ;} (at most 256), names and values trimmed of
+     * spaces and tabs; a part without {@code =} is a name with an empty value.
+     */
     private void parseCookies(String header) {
-        for (String part : header.split(";", 256)) {
-            String p = part.trim();
-            if (p.isEmpty()) {
-                continue;
+        int len = header.length();
+        int start = 0;
+        for (int parts = 0; start <= len && parts < 256; parts++) {
+            int semi = parts == 255 ? -1 : header.indexOf(';', start);
+            int end = semi < 0 ? len : semi;
+            int eq = header.indexOf('=', start);
+            if (eq >= end) {
+                eq = -1;
             }
-            int eq = p.indexOf('=');
-            String n = eq < 0 ? p : p.substring(0, eq).trim();
-            String v = eq < 0 ? "" : p.substring(eq + 1).trim();
-            add("REQUEST_COOKIES_NAMES:" + n, Value.COOKIE_NAME, n);
-            add("REQUEST_COOKIES:" + n, Value.COOKIE, v);
+            int ns = skipBlank(header, start, end);
+            int ne = trimBlank(header, ns, eq < 0 ? end : eq);
+            if (ns < end) {
+                String n = header.substring(ns, ne);
+                String v = "";
+                if (eq >= 0) {
+                    int vs = skipBlank(header, eq + 1, end);
+                    v = header.substring(vs, trimBlank(header, vs, end));
+                }
+                add("REQUEST_COOKIES_NAMES:", n, Value.COOKIE_NAME, n);
+                add("REQUEST_COOKIES:", n, Value.COOKIE, v);
+            }
+            start = end + 1;
         }
+    }
+
+    /** The first index in {@code [from, to)} that is not a space or control character, or {@code to}. */
+    private static int skipBlank(String s, int from, int to) {
+        while (from < to && s.charAt(from) <= ' ') {
+            from++;
+        }
+        return from;
+    }
+
+    /** The end of {@code s[from, to)} without its trailing spaces and control characters. */
+    private static int trimBlank(String s, int from, int to) {
+        while (to > from && s.charAt(to - 1) <= ' ') {
+            to--;
+        }
+        return to;
     }
 
     private void parseBody() {
@@ -298,7 +369,7 @@ final class Targets {
             JsonWalker w = new JsonWalker(text);
             if (!w.parse()) {
                 jsonMalformed = true;
-                values.removeIf(v -> v.name.startsWith("JSON:") || v.name.startsWith("JSON_KEYS:"));
+                values.removeIf(v -> v.nameStartsWith("JSON:") || v.nameStartsWith("JSON_KEYS:"));
                 addRemainder("REQUEST_BODY", Value.BODY, text);
             }
         } else {
@@ -437,14 +508,14 @@ final class Targets {
             multipartMalformed = true;
             field = "";
         }
-        add("ARGS_NAMES:" + field, Value.ARG_NAME, field);
+        add("ARGS_NAMES:", field, Value.ARG_NAME, field);
         if (filename != null) {
-            add("FILES:" + field, Value.FILE, filename);
+            add("FILES:", field, Value.FILE, filename);
         }
         if (field.equals("_charset_")) {
             partCharsets.add(content.trim().toLowerCase(Locale.ROOT));
         }
-        add("ARGS:" + field, Value.ARG, content);
+        add("ARGS:", field, Value.ARG, content);
     }
 
     private static String param(String line, String name) {
@@ -578,7 +649,7 @@ final class Targets {
                     }
                     String p = childPath(path, k);
                     if (seenKeys.add(p)) {
-                        add("JSON_KEYS:" + p, Value.ARG_NAME, k);
+                        add("JSON_KEYS:", p, Value.ARG_NAME, k);
                     }
                     ws();
                     if (i >= s.length() || s.charAt(i) != ':') {
@@ -637,7 +708,7 @@ final class Targets {
                 // values only: enumerations repeat, longer texts rarely do, and hashing those costs more than it
                 // saves.)
                 if (v.length() > 16 || !path.equals(seen.put(v, path))) {
-                    add("JSON:" + path, Value.ARG, v);
+                    add("JSON:", path, Value.ARG, v);
                 }
                 return true;
             }

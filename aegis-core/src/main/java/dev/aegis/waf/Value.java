@@ -106,7 +106,13 @@ final class Value {
         }
     }
 
-    final String name;
+    /**
+     * The target's name is its collection ({@code REQUEST_HEADERS:}) and member ({@code User-Agent}), joined only
+     * when a match or a custom rule asks for it: a clean value never builds it.
+     */
+    private final String collection;
+    private final String member;
+    private String name;
     final int kind;
     final String raw;
     /** Byte classes of the raw value, and of raw and decoded together (what the prefilter tests). */
@@ -121,19 +127,72 @@ final class Value {
     private String decLower;
     /** Per view (ordinal of {@link Rules.View}): the prefilter groups with a literal in that view, lazily. */
     private long[][] hits;
+    /**
+     * Every view but {@link Rules.View#PATH} is the raw value lower-cased: nothing to decode, unescape, unquote or
+     * compress. The prefilter then scans the raw value once, folding case as it reads, for all those views, and
+     * builds none of them.
+     */
+    private final boolean plain;
+    /** {@link #plain}, and path normalisation has nothing to do either ({@code \}, {@code //}, {@code /./}). */
+    private final boolean pathPlain;
+    /** For a {@link #plain} value: the prefilter groups with a literal in the raw value, lazily. */
+    private long[] rawHits;
+
+    /** Classes a value may not have to be {@link #plain}: each makes some view differ from the raw value. */
+    private static final int NOT_PLAIN = C_ENCODED | C_CTRL | C_QUOTE | C_DOLLAR;
 
     Value(String name, int kind, String raw, Transforms.Flags flags) {
-        this.name = name;
+        this(name, "", kind, raw, flags);
+    }
+
+    Value(String collection, String member, int kind, String raw, Transforms.Flags flags) {
+        this.collection = collection;
+        this.member = member;
         this.kind = kind;
         this.raw = raw == null ? "" : raw;
         this.flags = flags;
-        int m = classesOf(this.raw);
+        String r = this.raw;
+        int m = 0;
+        // one pass: the classes, and whether a transformation would change anything (a caret or a space run for
+        // the lower-cased views, a doubled slash or a "/./" for the path view)
+        boolean odd = false;
+        boolean oddPath = false;
+        char p1 = 0;
+        char p2 = 0;
+        for (int i = 0, n = r.length(); i < n; i++) {
+            char c = r.charAt(i);
+            int k = c > 0xFF ? C_HIGH : CLASS[c];
+            m |= k;
+            if ((k & (C_OTHER | C_SPACE | C_SLASH)) != 0) {
+                odd |= c == '^' || c == ' ' && p1 == ' ';
+                oddPath |= c == '/' && (p1 == '/' || p1 == '.' && p2 == '/');
+            }
+            p2 = p1;
+            p1 = c;
+        }
         this.rawClasses = m;
+        this.plain = (m & NOT_PLAIN) == 0 && !odd;
+        this.pathPlain = plain && !oddPath;
         if ((m & C_ENCODED) != 0) {
             // What the detectors read is decoded: the prefilter must see the decoded characters too.
             m |= classesOf(dec());
         }
         this.classes = m;
+    }
+
+    /** The target's name, as matches, exclusions and the audit log name it ({@code ARGS:q}). */
+    String name() {
+        String n = name;
+        if (n == null) {
+            n = member.isEmpty() ? collection : collection.concat(member);
+            name = n;
+        }
+        return n;
+    }
+
+    /** Whether the name starts with {@code prefix}, without building the name. */
+    boolean nameStartsWith(String prefix) {
+        return collection.length() >= prefix.length() ? collection.startsWith(prefix) : name().startsWith(prefix);
     }
 
     /** The byte class of one character. */
@@ -238,6 +297,16 @@ final class Value {
 
     /** The prefilter groups with a literal in {@code view} of this value (scanned on first use). */
     long[] hits(LiteralScanner scanner, Rules.View view) {
+        if (view == Rules.View.RAW || plain && (pathPlain || view != Rules.View.PATH)) {
+            long[] bits = rawHits;
+            if (bits == null) {
+                bits = new long[scanner.words];
+                // the scanner folds case: for a plain value, the same hits as in the lower-cased views
+                scanner.scan(raw, bits);
+                rawHits = bits;
+            }
+            return bits;
+        }
         long[][] h = hits;
         if (h == null) {
             h = new long[Rules.View.COUNT][];
@@ -264,6 +333,6 @@ final class Value {
 
     @Override
     public String toString() {
-        return name + "=" + raw;
+        return name() + "=" + raw;
     }
 }

@@ -11,7 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The WAF: compiled once from the config, then {@link #inspect} decides on each request. Immutable and thread-safe.
@@ -26,17 +25,12 @@ public final class WafEngine {
     private final boolean[] literalFiltered;
     private final Rules.View[] literalViews;
     private final int[] requiredClasses;
+    /** Per value rule: the classes that lift its literal filter ({@link Rule.Detector#literalBypass}). */
+    private final int[][] literalBypass;
     /** The rules whose literals are found in the lower-cased view, a bit per rule: filtered a word at a time. */
     private final long[] lowLiteralRules;
     private final int[][] classMasks;
     private final LiteralScanner literals;
-    /**
-     * Per (value kind, paranoia level), built on first use: for each byte class, the set (a bit per rule) of the
-     * value rules of that kind and level which the class triggers. A value's candidate rules are the union over its
-     * classes, so a value walks only rules that could apply instead of testing every rule's kind, level and trigger.
-     */
-    private static final int INDEXED_KIND_BITS = 14;
-    private final AtomicReferenceArray<long[][]> rulesByKind = new AtomicReferenceArray<>(4 << INDEXED_KIND_BITS);
     private final int ruleWords;
     /** No custom rule can allow a request, so reaching the threshold in block mode settles the verdict. */
     private final boolean blockIsFinal;
@@ -54,6 +48,7 @@ public final class WafEngine {
         literalFiltered = new boolean[valueRules.length];
         literalViews = new Rules.View[valueRules.length];
         requiredClasses = new int[valueRules.length];
+        literalBypass = new int[valueRules.length][];
         classMasks = new int[valueRules.length][];
         for (int g = 0; g < valueRules.length; g++) {
             String[] lits = valueRules[g].detector().literals();
@@ -61,13 +56,14 @@ public final class WafEngine {
             literalFiltered[g] = lits != null;
             literalViews[g] = valueRules[g].detector().view();
             requiredClasses[g] = valueRules[g].detector().requiredClasses();
+            literalBypass[g] = valueRules[g].detector().literalBypass();
             classMasks[g] = valueRules[g].detector().classMasks();
         }
         this.literals = new LiteralScanner(groups);
         this.ruleWords = (valueRules.length + 63) >>> 6;
         this.lowLiteralRules = new long[ruleWords];
         for (int g = 0; g < valueRules.length; g++) {
-            if (literalFiltered[g] && literalViews[g] == Rules.View.LOW) {
+            if (literalFiltered[g] && literalViews[g] == Rules.View.LOW && literalBypass[g] == null) {
                 lowLiteralRules[g >>> 6] |= 1L << g;
                 literalFiltered[g] = false; // decided by the word-wide filter below
             }
@@ -186,8 +182,8 @@ public final class WafEngine {
                             frag = null;
                         }
                         // exclusions and duplicates are checked only for a match: clean values pay nothing for them
-                        if (frag != null && !excluded(excl, r.id(), v.name) && seen.add(r.id() + "\u0000" + v.name)) {
-                            matches.add(new WafMatch(r.id(), r.family(), v.name, frag, r.severity()));
+                        if (frag != null && !excluded(excl, r.id(), v.name()) && seen.add(r.id() + "\u0000" + v.name())) {
+                            matches.add(new WafMatch(r.id(), r.family(), v.name(), frag, r.severity()));
                             score += r.severity();
                             if (score >= stopAt) {
                                 break values;
@@ -233,19 +229,12 @@ public final class WafEngine {
      * prefilter (trigger classes, required classes, class masks, literals), so whose detectors must run.
      */
     void candidates(Value v, int pl, long[] out) {
-        // The rules of this kind and level whose trigger class is present: one bit set per class, OR-ed.
-        long[][] byClass = rulesFor(v.kind, pl);
-        java.util.Arrays.fill(out, 0L);
-        for (int cls = v.classes; cls != 0; cls &= cls - 1) {
-            long[] rules = byClass[Integer.numberOfTrailingZeros(cls)];
-            for (int k = 0; k < out.length; k++) {
-                out[k] |= rules[k];
-            }
-        }
+        ClassCandidates c = classCandidates(v.kind, pl, v.classes);
+        System.arraycopy(c.rules, 0, out, 0, out.length);
         // Rules whose literals live in the lower-cased view: one scan, then drop those without a hit.
         long[] lowHits = null;
         for (int k = 0; k < out.length; k++) {
-            long lit = out[k] & lowLiteralRules[k];
+            long lit = c.lowLiteral[k];
             if (lit != 0) {
                 if (lowHits == null) {
                     lowHits = v.hits(literals, Rules.View.LOW);
@@ -254,15 +243,62 @@ public final class WafEngine {
             }
         }
         for (int k = 0; k < out.length; k++) {
-            for (long bits = out[k]; bits != 0; bits &= bits - 1) {
+            for (long bits = c.otherLiteral[k]; bits != 0; bits &= bits - 1) {
                 int g = k << 6 | Long.numberOfTrailingZeros(bits);
-                if ((v.classes & requiredClasses[g]) != requiredClasses[g]
-                        || classMasks[g] != null && !anyMaskPresent(classMasks[g], v.classes)
-                        || literalFiltered[g] && !v.hit(literals, literalViews[g], g)) {
+                if (!v.hit(literals, literalViews[g], g)) {
                     out[k] &= ~(1L << g);
                 }
             }
         }
+    }
+
+    /**
+     * For values of one kind with one set of byte classes at one paranoia level: the rules that pass the class
+     * prefilters, and which of those still need a literal in the lower-cased view or in another view. A pure
+     * function of its small key, so it is computed once per key and kept.
+     */
+    private record ClassCandidates(long key, long[] rules, long[] lowLiteral, long[] otherLiteral) {
+    }
+
+    /** Direct-mapped; a collision only recomputes. Entries are immutable, so racing threads see whole ones. */
+    private final ClassCandidates[] classCandidates = new ClassCandidates[4096];
+
+    private ClassCandidates classCandidates(int kind, int pl, int classes) {
+        long key = (long) classes << 32 | (long) kind << 4 | pl;
+        int slot = (int) (key * 0x9E3779B97F4A7C15L >>> 52);
+        ClassCandidates c = classCandidates[slot];
+        if (c == null || c.key != key) {
+            c = computeClassCandidates(key, kind, pl, classes);
+            classCandidates[slot] = c;
+        }
+        return c;
+    }
+
+    private ClassCandidates computeClassCandidates(long key, int kind, int pl, int classes) {
+        long[] rules = new long[ruleWords];
+        for (int g = 0; g < valueRules.length; g++) {
+            Rule r = valueRules[g];
+            if ((r.kinds() & kind) != 0 && r.paranoia() <= pl && (r.trigger() & classes) != 0) {
+                rules[g >>> 6] |= 1L << g;
+            }
+        }
+        long[] low = new long[ruleWords];
+        long[] other = new long[ruleWords];
+        for (int k = 0; k < rules.length; k++) {
+            for (long bits = rules[k]; bits != 0; bits &= bits - 1) {
+                int g = k << 6 | Long.numberOfTrailingZeros(bits);
+                if ((classes & requiredClasses[g]) != requiredClasses[g]
+                        || classMasks[g] != null && !anyMaskPresent(classMasks[g], classes)) {
+                    rules[k] &= ~(1L << g);
+                } else if ((lowLiteralRules[k] & 1L << g) != 0) {
+                    low[k] |= 1L << g;
+                } else if (literalFiltered[g]
+                        && (literalBypass[g] == null || !anyMaskPresent(literalBypass[g], classes))) {
+                    other[k] |= 1L << g;
+                }
+            }
+        }
+        return new ClassCandidates(key, rules, low, other);
     }
 
     int ruleWords() {
@@ -311,36 +347,6 @@ public final class WafEngine {
             }
         }
         return false;
-    }
-
-    /** For a value kind and paranoia level: per byte class, the set of rules (bit per rule) that class triggers. */
-    private long[][] rulesFor(int kind, int paranoia) {
-        if (kind >>> INDEXED_KIND_BITS != 0) {
-            return selectRules(kind, paranoia);
-        }
-        int slot = (paranoia - 1) << INDEXED_KIND_BITS | kind;
-        long[][] rules = rulesByKind.get(slot);
-        if (rules == null) {
-            rules = selectRules(kind, paranoia);
-            rulesByKind.set(slot, rules);
-        }
-        return rules;
-    }
-
-    private long[][] selectRules(int kind, int paranoia) {
-        long[][] byClass = new long[32][ruleWords];
-        for (int g = 0; g < valueRules.length; g++) {
-            Rule r = valueRules[g];
-            if ((r.kinds() & kind) == 0 || r.paranoia() > paranoia) {
-                continue;
-            }
-            for (int cls = 0; cls < 32; cls++) {
-                if ((r.trigger() & (1 << cls)) != 0) {
-                    byClass[cls][g >>> 6] |= 1L << g;
-                }
-            }
-        }
-        return byClass;
     }
 
     private static WafDecision decide(List<WafMatch> matches, WafPolicy policy) {

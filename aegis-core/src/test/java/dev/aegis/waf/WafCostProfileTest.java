@@ -62,12 +62,12 @@ class WafCostProfileTest {
         out.append(String.format("Targets.parse      %8.1f ns%n", nanos(() -> Targets.parse(in))));
         long[] cand = new long[engine.ruleWords()];
         for (Value v : Targets.parse(in).values) {
-            out.append(String.format("  %-34s %8.1f ns prefilter%n", v.name,
+            out.append(String.format("  %-34s %8.1f ns prefilter%n", v.name(),
                     nanos(() -> {
-                        Value fresh = new Value(v.name, v.kind, v.raw, null);
+                        Value fresh = new Value(v.name(), v.kind, v.raw, null);
                         engine.candidates(fresh, 1, cand);
                         return cand;
-                    }) - nanos(() -> new Value(v.name, v.kind, v.raw, null))));
+                    }) - nanos(() -> new Value(v.name(), v.kind, v.raw, null))));
             engine.candidates(v, 1, cand);
             for (int k = 0; k < cand.length; k++) {
                 for (long bits = cand[k]; bits != 0; bits &= bits - 1) {

@@ -27,7 +27,7 @@ class WafDebugTest {
             }
             sb.append("== ").append(c.id()).append('\n');
             for (Value v : Targets.parse(c.input()).values) {
-                sb.append("  ").append(v.name).append(" kind=").append(v.kind).append(" raw=[").append(v.raw)
+                sb.append("  ").append(v.name()).append(" kind=").append(v.kind).append(" raw=[").append(v.raw)
                         .append("] low=[").append(v.low()).append("]\n");
             }
             sb.append("  -> ").append(engine.inspect(c.input(), new WafPolicy(WafPolicy.WafMode.BLOCK, 2, 5, List.of())).matches()).append('\n');

@@ -165,7 +165,7 @@ class WafFuzzTest {
                 failed.add(show(in) + "\n  -> " + signature(e));
             }
         }
-        if (Targets.parse(partHeader).values.stream().noneMatch(v -> v.name.equals("ARGS:field"))) {
+        if (Targets.parse(partHeader).values.stream().noneMatch(v -> v.name().equals("ARGS:field"))) {
             failed.add("multipart field name misread after U+0130: " + Targets.parse(partHeader).values);
         }
         // detect mode: block mode may stop at an earlier rule that reaches the threshold

@@ -58,7 +58,7 @@ class WafHostileProfileTest {
                         views += dec + low + path + shell + jndi;
                         if (dec + low + path + shell + jndi >= 1) {
                             hot.add(String.format("%s[%d] views dec %.1f low %.1f path %.1f shell %.1f jndi %.1f",
-                                    abbrev(v.name), v.raw.length(), dec, low, path, shell, jndi));
+                                    abbrev(v.name()), v.raw.length(), dec, low, path, shell, jndi));
                         }
                         for (Rule r : rules) {
                             if (!withRules || !r.applies(v)) {
@@ -68,12 +68,12 @@ class WafHostileProfileTest {
                             try {
                                 r.detector().test(v);
                             } catch (RuntimeException e) {
-                                hot.add(r.id() + " on " + abbrev(v.name) + " threw " + e);
+                                hot.add(r.id() + " on " + abbrev(v.name()) + " threw " + e);
                             }
                             double d = ms(r0);
                             rulesMs += d;
                             if (d >= 1) {
-                                hot.add(String.format("rule %d on %s[%d]: %.1f", r.id(), abbrev(v.name), v.raw.length(), d));
+                                hot.add(String.format("rule %d on %s[%d]: %.1f", r.id(), abbrev(v.name()), v.raw.length(), d));
                             }
                         }
                     }

@@ -53,7 +53,7 @@ class WafPrefilterSoundnessTest {
                         boolean whole = rd.pattern().matcher(rd.view().of(v)).find();
                         if (whole != (frag != null)) {
                             unsound.add(r.id() + " by alternatives " + (frag != null) + " but whole regex " + whole
-                                    + " on " + v.name + "=" + v.raw);
+                                    + " on " + v.name() + "=" + v.raw);
                         }
                     }
                     if (frag == null) {
@@ -72,9 +72,11 @@ class WafPrefilterSoundnessTest {
                     boolean triggerOk = (v.rawClasses & (r.trigger() | Value.C_ENCODED)) == 0
                             || (v.classes & r.trigger()) != 0;
                     boolean passes = triggerOk && (v.classes & req) == req && maskOk
-                            && (r.detector().literals() == null || v.hit(scanner, r.detector().view(), g));
+                            && (r.detector().literals() == null || r.detector().literalBypass() != null
+                                    && Rules.anyMask(r.detector().literalBypass(), v.classes)
+                                || v.hit(scanner, r.detector().view(), g));
                     if (!passes) {
-                        unsound.add(r.id() + " on " + v.name + "=" + v.raw + " literals "
+                        unsound.add(r.id() + " on " + v.name() + "=" + v.raw + " literals "
                                 + Arrays.toString(r.detector().literals()));
                     }
                 }
