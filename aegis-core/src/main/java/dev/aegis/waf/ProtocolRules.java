@@ -164,9 +164,9 @@ final class ProtocolRules {
         }));
         r.add(new RequestRule(920460, "protocol-enforcement", CRITICAL, 1, Value.ARG, (t, s) -> {
             for (Value v : t.values) {
-                if ((v.kind & Value.ARG) != 0 && (v.name().equalsIgnoreCase("ARGS:_method")
-                        || v.name().equalsIgnoreCase("ARGS:x-http-method-override")
-                        || v.name().equalsIgnoreCase("ARGS:_httpmethod"))
+                if ((v.kind & Value.ARG) != 0 && (v.nameEqualsIgnoreCase("ARGS:_method")
+                        || v.nameEqualsIgnoreCase("ARGS:x-http-method-override")
+                        || v.nameEqualsIgnoreCase("ARGS:_httpmethod"))
                         && Set.of("PUT", "DELETE", "PATCH", "TRACE", "CONNECT", "TRACK", "MOVE", "COPY", "PROPFIND",
                         "PROPPATCH", "MKCOL", "LOCK", "UNLOCK").contains(v.raw.trim())) {
                     s.match(v.name(), v.raw);

@@ -585,7 +585,8 @@ final class Rules {
         // ---- 931 RFI
         r.add(new Rule(931100, "rfi", CRITICAL, 1, ARG | COOKIE | XHDR | BODY, C_COLON, regex(RFI_IP, LOW)));
         r.add(new Rule(931110, "rfi", CRITICAL, 1, ARG | ARG_NAME | BODY, C_COLON | C_PAREN | C_BRACKET,
-                v -> inWindows(v.low(), l -> rfiInclude(v, l))));
+                v -> v.plain() && v.raw.indexOf("//") < 0 && !v.nameContains("//") ? null // see rfiInclude
+                        : inWindows(v.low(), l -> rfiInclude(v, l))));
         r.add(new Rule(931120, "rfi", CRITICAL, 1, ARG | COOKIE | XHDR, C_COLON, regex(RFI_QMARK, LOW)));
         // ---- 932 RCE
         r.add(new Rule(932100, "rce", CRITICAL, 1, INPUT_PATH, SPECIAL, v -> inWindows(v.shell(), Rules::commandInjection)));
@@ -845,7 +846,7 @@ final class Rules {
     }
 
     static String rfiInclude(Value v, String l) {
-        if (l.indexOf("//") < 0 && v.name().indexOf("//") < 0) {
+        if (l.indexOf("//") < 0 && !v.nameContains("//")) {
             return null; // both forms below need "//" (a URL) in the name or the value
         }
         Matcher m = RFI_INCLUDE.matcher((v.kind & ARG) != 0 ? v.name().substring(v.name().indexOf(':') + 1).toLowerCase(Locale.ROOT) + "=" + l : l);
@@ -922,78 +923,155 @@ final class Rules {
 
     static String commandInjection(String s) {
         int n = s.length();
-        for (int i = -1; i < n; i++) {
-            boolean sep;
-            boolean strongSep = false;
-            if (i < 0) {
-                sep = true;
-            } else {
-                char c = s.charAt(i);
-                if (c >= 128 || !MAY_SEPARATE[c]) {
-                    continue; // most characters: one table test
-                }
-                sep = c == ';' || c == '|' || c == '&' || c == '`' || c == '\n' || c == '\r'
-                        || ((c == '(' || c == '{') && i > 0 && (s.charAt(i - 1) == '$' || s.charAt(i - 1) == '<' || s.charAt(i - 1) == '>'));
-                strongSep = sep;
-            }
-            if (!sep) {
-                continue;
-            }
-            int j = i + 1;
-            while (j < n && (s.charAt(j) == ' ' || s.charAt(j) == '\t' || s.charAt(j) == '(' || s.charAt(j) == '{'
-                    || s.charAt(j) == '!' || s.charAt(j) == '`' || s.charAt(j) == '\n' || s.charAt(j) == '\r'
-                    || s.charAt(j) == ';' || s.charAt(j) == '|' || s.charAt(j) == '&' || s.charAt(j) == '@')) {
-                j++;
-            }
-            // optional absolute path prefix (/usr/bin/, c:\windows\system32\)
-            int k = j;
-            int lastSlash = -1;
-            while (k < n && (isWordChar(s.charAt(k)) || s.charAt(k) == '/' || s.charAt(k) == '\\' || s.charAt(k) == ':')) {
-                if (s.charAt(k) == '/' || s.charAt(k) == '\\') {
-                    lastSlash = k;
-                }
-                k++;
-            }
-            int ws = lastSlash >= 0 ? lastSlash + 1 : j;
-            int we = ws;
-            while (we < n && isWordChar(s.charAt(we))) {
-                we++;
-            }
-            if (we == ws) {
-                continue;
-            }
-            String word = s.substring(ws, we);
-            if (word.endsWith(".") || word.endsWith("-")) {
-                word = word.substring(0, word.length() - 1);
-            }
-            if (word.endsWith(".exe") && !CMD_STRONG.contains(word)) {
-                word = word.substring(0, word.length() - 4);
-            }
-            boolean strong = CMD_STRONG.contains(word);
-            boolean weak = !strong && CMD_WEAK.contains(word);
-            if (!strong && !weak) {
-                continue;
-            }
-            int wordEnd = ws + word.length();
-            boolean hit;
-            if (i < 0) {
-                // start of value: the command needs argument-like material after it
-                hit = wordEnd < n && argShape(s, wordEnd) && (lastSlash >= 0 || strong || wordEnd < n);
-                if (hit && lastSlash < 0 && wordEnd < n && ";|&)}".indexOf(s.charAt(wordEnd)) >= 0 && !strong) {
-                    hit = false;
-                }
-            } else if (strong && strongSep) {
-                hit = wordEnd >= n || !Character.isLetterOrDigit(s.charAt(wordEnd)) && (argShape(s, wordEnd)
-                        || s.charAt(wordEnd) == ' ' && wordEnd + 1 < n && Character.isLetterOrDigit(s.charAt(wordEnd + 1)) && lastSlash >= 0
-                        || s.charAt(wordEnd) == ' ' && (word.length() >= 4 || word.equals("id") || word.equals("ls") || word.equals("sh")) && followedByToken(s, wordEnd));
-            } else {
-                hit = argShape(s, wordEnd);
-            }
-            if (hit) {
-                return frag(s, Math.max(0, i), wordEnd + 40);
+        String f = commandAt(s, -1, false); // the value's first word
+        for (int i = nextMaySeparate(s, 0); f == null && i >= 0; i = nextMaySeparate(s, i + 1)) {
+            char c = s.charAt(i);
+            boolean sep = c == ';' || c == '|' || c == '&' || c == '`' || c == '\n' || c == '\r'
+                    || ((c == '(' || c == '{') && i > 0 && (s.charAt(i - 1) == '$' || s.charAt(i - 1) == '<' || s.charAt(i - 1) == '>'));
+            if (sep) {
+                f = commandAt(s, i, true);
             }
         }
-        return null;
+        return f;
+    }
+
+    /** The index of the next character from {@code from} on that {@link #MAY_SEPARATE}, or -1: one tight loop. */
+    private static int nextMaySeparate(String s, int from) {
+        for (int i = from, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 128 && MAY_SEPARATE[c]) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static final int MAX_COMMAND_WORD = maxLength(CMD_STRONG, CMD_WEAK);
+    private static final int STRONG = 1;
+    private static final int WEAK = 2;
+    /**
+     * {@link #CMD_STRONG} and {@link #CMD_WEAK} as one open-addressing table probed with a region of the value, so
+     * checking a word allocates nothing; strong wins for words in both.
+     */
+    private static final String[] COMMAND_TABLE = new String[1024];
+    private static final byte[] COMMAND_KIND = new byte[1024];
+
+    static {
+        for (String w : CMD_STRONG) {
+            putCommand(w, STRONG);
+        }
+        for (String w : CMD_WEAK) {
+            putCommand(w, WEAK);
+        }
+    }
+
+    private static void putCommand(String w, int kind) {
+        int slot = commandSlot(w.hashCode());
+        while (COMMAND_TABLE[slot] != null) {
+            if (COMMAND_TABLE[slot].equals(w)) {
+                return; // already strong
+            }
+            slot = (slot + 1) & (COMMAND_TABLE.length - 1);
+        }
+        COMMAND_TABLE[slot] = w;
+        COMMAND_KIND[slot] = (byte) kind;
+    }
+
+    private static int commandSlot(int hash) {
+        return (hash * 0x9E3779B9) >>> 22; // 10 bits
+    }
+
+    /** {@link #STRONG}, {@link #WEAK} or 0 for the word {@code s[from, to)}. */
+    private static int commandKind(String s, int from, int to) {
+        int len = to - from;
+        if (len <= 0 || len > MAX_COMMAND_WORD) {
+            return 0;
+        }
+        int h = 0;
+        for (int i = from; i < to; i++) {
+            h = 31 * h + s.charAt(i);
+        }
+        for (int slot = commandSlot(h); COMMAND_TABLE[slot] != null; slot = (slot + 1) & (COMMAND_TABLE.length - 1)) {
+            String k = COMMAND_TABLE[slot];
+            if (k.length() == len && s.regionMatches(from, k, 0, len)) {
+                return COMMAND_KIND[slot];
+            }
+        }
+        return 0;
+    }
+
+    private static int maxLength(Set<String> a, Set<String> b) {
+        int m = 0;
+        for (String w : a) {
+            m = Math.max(m, w.length());
+        }
+        for (String w : b) {
+            m = Math.max(m, w.length());
+        }
+        return m;
+    }
+
+    /**
+     * A command word after the separator at {@code i} ({@code -1}: the start of the value) with the shape of an
+     * invocation, as a fragment; null otherwise.
+     */
+    static String commandAt(String s, int i, boolean strongSep) {
+        int n = s.length();
+        int j = i + 1;
+        while (j < n && (s.charAt(j) == ' ' || s.charAt(j) == '\t' || s.charAt(j) == '(' || s.charAt(j) == '{'
+                || s.charAt(j) == '!' || s.charAt(j) == '`' || s.charAt(j) == '\n' || s.charAt(j) == '\r'
+                || s.charAt(j) == ';' || s.charAt(j) == '|' || s.charAt(j) == '&' || s.charAt(j) == '@')) {
+            j++;
+        }
+        // optional absolute path prefix (/usr/bin/, c:\windows\system32\)
+        int k = j;
+        int lastSlash = -1;
+        while (k < n && (isWordChar(s.charAt(k)) || s.charAt(k) == '/' || s.charAt(k) == '\\' || s.charAt(k) == ':')) {
+            if (s.charAt(k) == '/' || s.charAt(k) == '\\') {
+                lastSlash = k;
+            }
+            k++;
+        }
+        int ws = lastSlash >= 0 ? lastSlash + 1 : j;
+        int we = ws;
+        while (we < n && isWordChar(s.charAt(we))) {
+            we++;
+        }
+        if (we == ws) {
+            return null;
+        }
+        if (we - ws > MAX_COMMAND_WORD + 5) {
+            return null; // longer than any command, even with ".exe" and a trailing dot
+        }
+        int end = we;
+        if (s.charAt(end - 1) == '.' || s.charAt(end - 1) == '-') {
+            end--;
+        }
+        if (end - ws >= 4 && s.startsWith(".exe", end - 4) && commandKind(s, ws, end) != STRONG) {
+            end -= 4;
+        }
+        int kind = commandKind(s, ws, end);
+        if (kind == 0) {
+            return null;
+        }
+        boolean strong = kind == STRONG;
+        String word = s.substring(ws, end);
+        int wordEnd = ws + word.length();
+        boolean hit;
+        if (i < 0) {
+            // start of value: the command needs argument-like material after it
+            hit = wordEnd < n && argShape(s, wordEnd) && (lastSlash >= 0 || strong || wordEnd < n);
+            if (hit && lastSlash < 0 && wordEnd < n && ";|&)}".indexOf(s.charAt(wordEnd)) >= 0 && !strong) {
+                hit = false;
+            }
+        } else if (strong && strongSep) {
+            hit = wordEnd >= n || !Character.isLetterOrDigit(s.charAt(wordEnd)) && (argShape(s, wordEnd)
+                    || s.charAt(wordEnd) == ' ' && wordEnd + 1 < n && Character.isLetterOrDigit(s.charAt(wordEnd + 1)) && lastSlash >= 0
+                    || s.charAt(wordEnd) == ' ' && (word.length() >= 4 || word.equals("id") || word.equals("ls") || word.equals("sh")) && followedByToken(s, wordEnd));
+        } else {
+            hit = argShape(s, wordEnd);
+        }
+        return hit ? frag(s, Math.max(0, i), wordEnd + 40) : null;
     }
 
     /**
@@ -1309,8 +1387,10 @@ final class Rules {
     }
 
     static String sqli(Value v) {
-        if ((v.classes & ~(C_ALPHA | C_DIGIT | C_DOT | C_DASH)) == 0) {
-            return null; // a single word cannot be injected SQL
+        if ((v.classes & ~(C_ALPHA | C_DIGIT | C_DOT | C_DASH | C_COLON)) == 0) {
+            // A single word (a timestamp, an id, a version) cannot be injected SQL: without blanks, quotes,
+            // parentheses, comments or operators tokens cannot be combined, and a colon only writes a cast or a label.
+            return null;
         }
         Finding f = SqlInjection.detect(v.dec());
         if (f == null && (v.kind & PATH) != 0) {

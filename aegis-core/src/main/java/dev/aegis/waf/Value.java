@@ -190,6 +190,23 @@ final class Value {
         return n;
     }
 
+    /** Whether the name equals {@code full} ignoring case, without building the name. */
+    boolean nameEqualsIgnoreCase(String full) {
+        int c = collection.length();
+        return full.length() == c + member.length() && full.regionMatches(true, 0, collection, 0, c)
+                && full.regionMatches(true, c, member, 0, member.length());
+    }
+
+    /** Whether the name contains {@code text} (which holds no ':'), without building the name. */
+    boolean nameContains(String text) {
+        return collection.contains(text) || member.contains(text);
+    }
+
+    /** Whether every view but the path is the raw value lower-cased (nothing to decode, unquote or compress). */
+    boolean plain() {
+        return plain;
+    }
+
     /** Whether the name starts with {@code prefix}, without building the name. */
     boolean nameStartsWith(String prefix) {
         return collection.length() >= prefix.length() ? collection.startsWith(prefix) : name().startsWith(prefix);
