@@ -571,40 +571,109 @@ final class Targets {
         private final String s;
         private int i;
         private int depth;
-        private final Map<String, String> seen = new java.util.HashMap<>();
         private final Set<String> seenKeys = new java.util.HashSet<>();
         /**
-         * The child paths last built under one parent path: records in an array share their parent and their keys,
-         * so most lookups hit without hashing or concatenating.
+         * The child paths last built under one parent path: records in an array share their parent and their keys
+         * (usually in the same order), so most keys are matched in place, without a copy, a hash or a concatenation.
          */
         private String pathsParent;
         private final String[] pathKeys = new String[16];
         private final String[] pathValues = new String[16];
         private int pathCount;
+        private int pathHint;
 
-        private String childPath(String parent, String key) {
-            if (parent.isEmpty()) {
-                return key;
-            }
+        /**
+         * The path of key {@code s[from, to)} (or {@code key} when it had escapes) under {@code parent}; a path seen
+         * for the first time also adds the key as a JSON_KEYS target.
+         */
+        private String childPath(String parent, int from, int to, String key) {
             if (parent != pathsParent) {
                 pathsParent = parent;
                 pathCount = 0;
+                pathHint = 0;
             }
-            for (int k = 0; k < pathCount; k++) {
-                if (pathKeys[k].equals(key)) {
+            int len = key != null ? key.length() : to - from;
+            for (int n = 0, k = pathHint; n < pathCount; n++, k = k + 1 == pathCount ? 0 : k + 1) {
+                String known = pathKeys[k];
+                if (known.length() == len && (key != null ? known.equals(key) : sameText(from, known))) {
+                    pathHint = k + 1 == pathCount ? 0 : k + 1; // the next key of a record like the last one
                     return pathValues[k];
                 }
             }
-            String p = parent + "." + key;
+            String k = key != null ? key : s.substring(from, to);
+            String p = parent.isEmpty() ? k : parent + "." + k;
             if (pathCount < pathKeys.length) {
-                pathKeys[pathCount] = key;
+                pathKeys[pathCount] = k;
                 pathValues[pathCount++] = p;
+            }
+            if (seenKeys.add(p)) {
+                add("JSON_KEYS:", p, Value.ARG_NAME, k);
             }
             return p;
         }
 
+        /**
+         * Values already inspected, by path and text (open addressing): a record array repeats values under one
+         * name ("items.status": "shipped" a hundred times), and the same name and text can only match the same rules,
+         * so each pair is inspected once. A repeat is found in place, without copying the text.
+         */
+        private final String[] seenPaths;
+        private final String[] seenTexts;
+        private final int[] seenHashes;
+        private int seenCount;
+
+        /** Whether {@code s[from, to)} under {@code path} was seen before; remembers it (as {@code text}) if not. */
+        private boolean repeated(String path, int from, int to) {
+            int h = path.hashCode();
+            for (int k = from; k < to; k++) {
+                h = 31 * h + s.charAt(k);
+            }
+            int mask = seenPaths.length - 1;
+            int len = to - from;
+            for (int slot = (h * 0x9E3779B9) >>> 16 & mask; ; slot = (slot + 1) & mask) {
+                String known = seenTexts[slot];
+                if (known == null) {
+                    if (seenCount < seenPaths.length / 2) { // half full: stop remembering, keep inspecting
+                        seenPaths[slot] = path;
+                        seenTexts[slot] = s.substring(from, to);
+                        seenHashes[slot] = h;
+                        seenCount++;
+                        lastSeen = seenTexts[slot];
+                    } else {
+                        lastSeen = null;
+                    }
+                    return false;
+                }
+                if (seenHashes[slot] == h && known.length() == len && seenPaths[slot].equals(path)
+                        && sameText(from, known)) {
+                    return true;
+                }
+            }
+        }
+
+        /** Whether the text at {@code from} starts with {@code known} (short keys and values: a plain loop). */
+        private boolean sameText(int from, String known) {
+            for (int k = 0, len = known.length(); k < len; k++) {
+                if (s.charAt(from + k) != known.charAt(k)) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** The text {@link #repeated} just remembered, to inspect without copying it again; null if not kept. */
+        private String lastSeen;
+
+        private final int n;
+
         JsonWalker(String s) {
             this.s = s;
+            this.n = s.length();
+            // the repeat table grows with the body: a small document pays for a small one
+            int size = Integer.highestOneBit(Math.max(64, Math.min(1024, s.length() / 32))) * 2;
+            seenPaths = new String[size];
+            seenTexts = new String[size];
+            seenHashes = new int[size];
         }
 
         boolean parse() {
@@ -614,21 +683,21 @@ final class Targets {
                     return false;
                 }
                 ws();
-                return i >= s.length();
+                return i >= n;
             } catch (RuntimeException e) {
                 return false;
             }
         }
 
         private void ws() {
-            while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+            while (i < n && Character.isWhitespace(s.charAt(i))) {
                 i++;
             }
         }
 
         private boolean value(String path) {
             ws();
-            if (i >= s.length() || depth > 64) {
+            if (i >= n || depth > 64) {
                 return false;
             }
             char c = s.charAt(i);
@@ -636,23 +705,19 @@ final class Targets {
                 depth++;
                 i++;
                 ws();
-                if (i < s.length() && s.charAt(i) == '}') {
+                if (i < n && s.charAt(i) == '}') {
                     i++;
                     depth--;
                     return true;
                 }
                 while (true) {
                     ws();
-                    String k = string();
-                    if (k == null) {
+                    if (!string()) {
                         return false;
                     }
-                    String p = childPath(path, k);
-                    if (seenKeys.add(p)) {
-                        add("JSON_KEYS:", p, Value.ARG_NAME, k);
-                    }
+                    String p = childPath(path, strFrom, strTo, escaped);
                     ws();
-                    if (i >= s.length() || s.charAt(i) != ':') {
+                    if (i >= n || s.charAt(i) != ':') {
                         return false;
                     }
                     i++;
@@ -660,11 +725,11 @@ final class Targets {
                         return false;
                     }
                     ws();
-                    if (i < s.length() && s.charAt(i) == ',') {
+                    if (i < n && s.charAt(i) == ',') {
                         i++;
                         continue;
                     }
-                    if (i < s.length() && s.charAt(i) == '}') {
+                    if (i < n && s.charAt(i) == '}') {
                         i++;
                         depth--;
                         return true;
@@ -676,7 +741,7 @@ final class Targets {
                 depth++;
                 i++;
                 ws();
-                if (i < s.length() && s.charAt(i) == ']') {
+                if (i < n && s.charAt(i) == ']') {
                     i++;
                     depth--;
                     return true;
@@ -686,11 +751,11 @@ final class Targets {
                         return false;
                     }
                     ws();
-                    if (i < s.length() && s.charAt(i) == ',') {
+                    if (i < n && s.charAt(i) == ',') {
                         i++;
                         continue;
                     }
-                    if (i < s.length() && s.charAt(i) == ']') {
+                    if (i < n && s.charAt(i) == ']') {
                         i++;
                         depth--;
                         return true;
@@ -699,21 +764,21 @@ final class Targets {
                 }
             }
             if (c == '"') {
-                String v = string();
-                if (v == null) {
+                if (!string()) {
                     return false;
                 }
-                // An array of records repeats values under one name ("items.status": "shipped" a hundred times):
-                // the same name and text can only match the same rules, so each pair is inspected once. (Short
-                // values only: enumerations repeat, longer texts rarely do, and hashing those costs more than it
-                // saves.)
-                if (v.length() > 16 || !path.equals(seen.put(v, path))) {
-                    add("JSON:", path, Value.ARG, v);
+                if (escaped != null) {
+                    add("JSON:", path, Value.ARG, escaped);
+                } else if (strTo - strFrom > 64) {
+                    // longer texts rarely repeat, and hashing them would cost more than it saves
+                    add("JSON:", path, Value.ARG, s.substring(strFrom, strTo));
+                } else if (!repeated(path, strFrom, strTo)) {
+                    add("JSON:", path, Value.ARG, lastSeen != null ? lastSeen : s.substring(strFrom, strTo));
                 }
                 return true;
             }
             int st = i;
-            while (i < s.length() && !endsLiteral(s.charAt(i))) {
+            while (i < n && !endsLiteral(s.charAt(i))) {
                 i++;
             }
             if (i == st) {
@@ -721,7 +786,7 @@ final class Targets {
             }
             // true, false, null or a number (checked in place: scalars are not inspected, only validated)
             return s.startsWith("true", st) && i - st == 4 || s.startsWith("false", st) && i - st == 5
-                    || s.startsWith("null", st) && i - st == 4 || isNumber(s, st, i);
+                    || s.startsWith("null", st) && i - st == 4 || isNumber(st, i);
         }
 
         private static boolean endsLiteral(char c) {
@@ -729,7 +794,7 @@ final class Targets {
                     || c == '\r' || c == '\n';
         }
 
-        private static boolean isNumber(String s, int from, int to) {
+        private boolean isNumber(int from, int to) {
             for (int k = from; k < to; k++) {
                 char c = s.charAt(k);
                 if (!(c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.' || c == 'e' || c == 'E')) {
@@ -739,27 +804,36 @@ final class Targets {
             return true;
         }
 
-        private String string() {
-            if (i >= s.length() || s.charAt(i) != '"') {
-                return null;
+        /** After {@link #string}: the text's range in the body when it had no escape, else the decoded text. */
+        private int strFrom;
+        private int strTo;
+        private String escaped;
+
+        /** Reads the string at {@code i}; false when it is not one (no quote, no end, a bad escape). */
+        private boolean string() {
+            if (i >= n || s.charAt(i) != '"') {
+                return false;
             }
             i++;
             int close = i;
-            while (close < s.length() && s.charAt(close) != '"' && s.charAt(close) != '\\') {
+            while (close < n && s.charAt(close) != '"' && s.charAt(close) != '\\') {
                 close++;
             }
-            if (close < s.length() && s.charAt(close) == '"') {
-                String plain = s.substring(i, close); // no escape inside: the common case
+            if (close < n && s.charAt(close) == '"') {
+                strFrom = i; // no escape inside: the common case, read in place
+                strTo = close;
+                escaped = null;
                 i = close + 1;
-                return plain;
+                return true;
             }
             StringBuilder sb = new StringBuilder();
-            while (i < s.length()) {
+            while (i < n) {
                 char c = s.charAt(i++);
                 if (c == '"') {
-                    return sb.toString();
+                    escaped = sb.toString();
+                    return true;
                 }
-                if (c == '\\' && i < s.length()) {
+                if (c == '\\' && i < n) {
                     char e = s.charAt(i++);
                     switch (e) {
                         case 'n' -> sb.append('\n');
@@ -768,15 +842,15 @@ final class Targets {
                         case 'b' -> sb.append('\b');
                         case 'f' -> sb.append('\f');
                         case 'u' -> {
-                            if (i + 4 <= s.length()) {
+                            if (i + 4 <= n) {
                                 try {
                                     sb.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
                                 } catch (NumberFormatException ex) {
-                                    return null;
+                                    return false;
                                 }
                                 i += 4;
                             } else {
-                                return null;
+                                return false;
                             }
                         }
                         default -> sb.append(e);
@@ -785,7 +859,7 @@ final class Targets {
                     sb.append(c);
                 }
             }
-            return null;
+            return false;
         }
     }
 }

@@ -95,8 +95,28 @@ final class Transforms {
      * Lenient UTF-8: overlong forms decode to the character they spell (so {@code %c0%ae} is a dot) and are flagged;
      * invalid bytes become Latin-1 characters and are flagged.
      */
+    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
     static String utf8(byte[] b, int off, int end, Flags flags) {
-        // ASCII prefix (usually all of it): UTF-8 and Latin-1 agree there, and the bulk decoder is much faster
+        // All ASCII (the usual body): UTF-8 and Latin-1 agree and the bulk copy is much faster. An OR over the
+        // bytes, eight at a time, tells whether any has its high bit set.
+        long any = 0;
+        int k = off;
+        for (; k + 8 <= end; k += 8) {
+            any |= (long) LONGS.get(b, k);
+        }
+        for (; k < end; k++) {
+            any |= b[k];
+        }
+        if ((any & 0x8080808080808080L) == 0) {
+            String ascii = new String(b, off, end - off, StandardCharsets.ISO_8859_1);
+            if (flags != null && ascii.indexOf('\0') >= 0) {
+                flags.nullByte = true;
+            }
+            return ascii;
+        }
+        // else the ASCII prefix, then character by character
         int i = off;
         boolean nul = false;
         while (i < end && b[i] >= 0) {

@@ -30,6 +30,12 @@ public final class WafEngine {
     /** The rules whose literals are found in the lower-cased view, a bit per rule: filtered a word at a time. */
     private final long[] lowLiteralRules;
     private final int[][] classMasks;
+    /**
+     * Per value rule with literals: the distinct byte-class sets of its literals. A plain value (whose views are all
+     * the raw value lower-cased, so have its classes) can only hold a literal whose classes it has: when it has none
+     * of these sets the rule is ruled out without scanning.
+     */
+    private final int[][] literalClasses;
     private final LiteralScanner literals;
     private final int ruleWords;
     /** No custom rule can allow a request, so reaching the threshold in block mode settles the verdict. */
@@ -50,6 +56,7 @@ public final class WafEngine {
         requiredClasses = new int[valueRules.length];
         literalBypass = new int[valueRules.length][];
         classMasks = new int[valueRules.length][];
+        literalClasses = new int[valueRules.length][];
         for (int g = 0; g < valueRules.length; g++) {
             String[] lits = valueRules[g].detector().literals();
             groups.add(lits);
@@ -58,6 +65,9 @@ public final class WafEngine {
             requiredClasses[g] = valueRules[g].detector().requiredClasses();
             literalBypass[g] = valueRules[g].detector().literalBypass();
             classMasks[g] = valueRules[g].detector().classMasks();
+            if (lits != null) {
+                literalClasses[g] = java.util.Arrays.stream(lits).mapToInt(Value::classesOf).distinct().toArray();
+            }
         }
         this.literals = new LiteralScanner(groups);
         this.ruleWords = (valueRules.length + 63) >>> 6;
@@ -230,11 +240,14 @@ public final class WafEngine {
      */
     void candidates(Value v, int pl, long[] out) {
         ClassCandidates c = classCandidates(v.kind, pl, v.classes);
-        System.arraycopy(c.rules, 0, out, 0, out.length);
+        boolean plain = v.plain();
+        System.arraycopy(plain ? c.plainRules : c.rules, 0, out, 0, out.length);
+        long[] lowLiteral = plain ? c.plainLowLiteral : c.lowLiteral;
+        long[] otherLiteral = plain ? c.plainOtherLiteral : c.otherLiteral;
         // Rules whose literals live in the lower-cased view: one scan, then drop those without a hit.
         long[] lowHits = null;
         for (int k = 0; k < out.length; k++) {
-            long lit = c.lowLiteral[k];
+            long lit = lowLiteral[k];
             if (lit != 0) {
                 if (lowHits == null) {
                     lowHits = v.hits(literals, Rules.View.LOW);
@@ -243,7 +256,7 @@ public final class WafEngine {
             }
         }
         for (int k = 0; k < out.length; k++) {
-            for (long bits = c.otherLiteral[k]; bits != 0; bits &= bits - 1) {
+            for (long bits = otherLiteral[k]; bits != 0; bits &= bits - 1) {
                 int g = k << 6 | Long.numberOfTrailingZeros(bits);
                 if (!v.hit(literals, literalViews[g], g)) {
                     out[k] &= ~(1L << g);
@@ -254,10 +267,12 @@ public final class WafEngine {
 
     /**
      * For values of one kind with one set of byte classes at one paranoia level: the rules that pass the class
-     * prefilters, and which of those still need a literal in the lower-cased view or in another view. A pure
+     * prefilters, and which of those still need a literal in the lower-cased view or in another view; the same for
+     * a {@link Value#plain()} value, without the rules none of whose literals it has the classes for. A pure
      * function of its small key, so it is computed once per key and kept.
      */
-    private record ClassCandidates(long key, long[] rules, long[] lowLiteral, long[] otherLiteral) {
+    private record ClassCandidates(long key, long[] rules, long[] lowLiteral, long[] otherLiteral,
+            long[] plainRules, long[] plainLowLiteral, long[] plainOtherLiteral) {
     }
 
     /** Direct-mapped; a collision only recomputes. Entries are immutable, so racing threads see whole ones. */
@@ -298,7 +313,24 @@ public final class WafEngine {
                 }
             }
         }
-        return new ClassCandidates(key, rules, low, other);
+        long[] plainRules = rules.clone();
+        long[] plainLow = low.clone();
+        long[] plainOther = other.clone();
+        for (int k = 0; k < rules.length; k++) {
+            for (long bits = low[k] | other[k]; bits != 0; bits &= bits - 1) {
+                int g = k << 6 | Long.numberOfTrailingZeros(bits);
+                boolean possible = false;
+                for (int lc : literalClasses[g]) {
+                    possible |= (lc & ~classes) == 0;
+                }
+                if (!possible) {
+                    plainRules[k] &= ~(1L << g);
+                    plainLow[k] &= ~(1L << g);
+                    plainOther[k] &= ~(1L << g);
+                }
+            }
+        }
+        return new ClassCandidates(key, rules, low, other, plainRules, plainLow, plainOther);
     }
 
     int ruleWords() {
