@@ -1387,9 +1387,10 @@ final class Rules {
     }
 
     static String sqli(Value v) {
-        if ((v.classes & ~(C_ALPHA | C_DIGIT | C_DOT | C_DASH | C_COLON)) == 0) {
-            // A single word (a timestamp, an id, a version) cannot be injected SQL: without blanks, quotes,
-            // parentheses, comments or operators tokens cannot be combined, and a colon only writes a cast or a label.
+        if ((v.classes & ~(C_ALPHA | C_DIGIT | C_DOT | C_DASH | C_COLON | C_SLASH)) == 0) {
+            // Words joined by dots, dashes, colons and slashes (a timestamp, an id, a version, a plain path) cannot
+            // be injected SQL: without blanks, quotes, parentheses, comments or other operators no keyword can be
+            // set apart from its neighbours, and these four only write numbers, casts, labels and divisions.
             return null;
         }
         Finding f = SqlInjection.detect(v.dec());

@@ -60,7 +60,7 @@ public final class SqlInjection {
         if (!trigger && !containsKeyword(input, len)) {
             return null;
         }
-        Tokens t = new Tokens();
+        Tokens t = TOKENS.get();
         Finding f = run(input, len, (char) 0, t);
         if (f == null && single) {
             f = run(input, len, '\'', t);
@@ -103,6 +103,9 @@ public final class SqlInjection {
         return new Finding(s.subSequence(from, Math.max(from, to)).toString(),
                 "sqli " + rule + " fingerprint " + t.fingerprint() + " (" + ctxName + " context)");
     }
+
+    /** Each thread's token buffer: every pass refills it from the start, and nothing keeps it past a pass. */
+    private static final ThreadLocal<Tokens> TOKENS = ThreadLocal.withInitial(Tokens::new);
 
     /** The folded token sequence of one pass. */
     static final class Tokens {

@@ -24,7 +24,7 @@ final class Targets {
     final String rawPath;
     final String rawQuery;
     final List<Map.Entry<String, String>> headers;
-    final List<Value> values = new ArrayList<>();
+    final List<Value> values = new ArrayList<>(32);
     final Transforms.Flags flags = new Transforms.Flags();
     String contentType = "";
     int contentTypeCount;

@@ -1,0 +1,76 @@
+package dev.aegis.waf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Locale;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The literal scanner against the obvious definition: a group hits when one of its literals occurs in the
+ * lower-cased text.
+ */
+class LiteralScannerTest {
+    /** Literals that overlap, nest and share prefixes and suffixes, so the automaton's failure links matter. */
+    static final List<String[]> GROUPS = List.of(
+            new String[] {"union", "select"},
+            new String[] {"on"},
+            new String[] {"etc/passwd", "/etc/", "passwd"},
+            new String[] {"aaaa"},
+            new String[] {"abcabcabd"},
+            new String[] {"script:", "javascript"},
+            new String[] {"0x2e", ".."},
+            new String[] {"org.apache.commons.collections"});
+
+    static final LiteralScanner SCANNER = new LiteralScanner(GROUPS);
+
+    static long expected(String text) {
+        String l = text.toLowerCase(Locale.ROOT);
+        long bits = 0;
+        for (int g = 0; g < GROUPS.size(); g++) {
+            for (String lit : GROUPS.get(g)) {
+                if (l.contains(lit)) {
+                    bits |= 1L << g;
+                }
+            }
+        }
+        return bits;
+    }
+
+    static long scanned(String text) {
+        long[] hits = new long[SCANNER.words];
+        SCANNER.scan(text, hits);
+        return hits[0];
+    }
+
+    @Provide
+    Arbitrary<String> texts() {
+        Arbitrary<String> pieces = Arbitraries.oneOf(
+                Arbitraries.of("union", "SELECT", "on", "etc/passwd", "/ETC/", "aaaaa", "abcabcabd", "abcab",
+                        "javascript", "script:", "0x2E", "..", "org.apache.commons.collections", "org.apache"),
+                Arbitraries.strings().withChars("abcdeo./:x0 ").ofMaxLength(12),
+                Arbitraries.strings().withCharRange('\u0100', '\u0110').ofMaxLength(2));
+        return pieces.list().ofMaxSize(30).map(l -> String.join("", l));
+    }
+
+    @Property(tries = 3000)
+    void findsExactlyTheGroupsWhoseLiteralsOccur(@ForAll("texts") String text) {
+        assertThat(scanned(text)).as(text).isEqualTo(expected(text));
+    }
+
+    @Test
+    void aLiteralAnywhereInALongValueIsFound() {
+        String lit = "org.apache.commons.collections";
+        for (int shift = -32; shift <= 32; shift++) {
+            int at = 70 + shift;
+            String text = "x".repeat(140);
+            text = text.substring(0, at) + lit + text.substring(at + lit.length());
+            assertThat(scanned(text)).as("at " + at).isEqualTo(expected(text)).isNotZero();
+        }
+    }
+}
