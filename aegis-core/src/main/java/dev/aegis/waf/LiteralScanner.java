@@ -22,10 +22,17 @@ final class LiteralScanner {
     private final long[][] outByRow;
     /**
      * The transition table as the scan reads it: target state times the alphabet size (the row where its
-     * transitions start), shifted left once, with the low bit set when the target state reports literals. One load
-     * per character and no multiplication on the path.
+     * transitions start), complemented (negative) when the target state reports literals. One load and one add per
+     * character on the path from one step to the next.
      */
     private final int[] step;
+    /**
+     * Per state (in table order): how many characters of text it stands for, the length of the longest literal
+     * prefix it has matched (capped at 127, beyond any literal).
+     */
+    private final byte[] depthByState;
+    /** Values at least this long are walked as two interleaved halves (see {@link #scan}). */
+    private static final int SPLIT_AT = 48;
 
     /** {@code literalsByGroup.get(g)} are the literals of group {@code g}; a hit on any of them sets bit g. */
     LiteralScanner(List<String[]> literalsByGroup) {
@@ -85,6 +92,7 @@ final class LiteralScanner {
         int[] next = new int[n * alphabet];
         out = new long[n][];
         int[] fail = new int[n];
+        int[] depth = new int[n];
         int[] queue = new int[n];
         int qh = 0;
         int qt = 0;
@@ -92,6 +100,7 @@ final class LiteralScanner {
             int s = gotoRows.get(0)[c];
             if (s > 0 && c != 0) {
                 next[c] = s;
+                depth[s] = 1;
                 queue[qt++] = s;
             } else {
                 next[c] = 0;
@@ -106,6 +115,7 @@ final class LiteralScanner {
                 int s = c == 0 ? -1 : gotoRows.get(r)[c];
                 if (s > 0) {
                     fail[s] = next[fail[r] * alphabet + c];
+                    depth[s] = depth[r] + 1;
                     queue[qt++] = s;
                     next[r * alphabet + c] = s;
                 } else {
@@ -122,12 +132,15 @@ final class LiteralScanner {
         }
         outByRow = new long[n * alphabet][];
         step = new int[next.length];
+        depthByState = new byte[n];
         for (int st = 0; st < n; st++) {
             int row = rank[st] * alphabet;
             outByRow[row] = out[st];
+            depthByState[rank[st]] = (byte) Math.min(depth[st], 127);
             for (int c = 0; c < alphabet; c++) {
                 int target = next[st * alphabet + c];
-                step[row + c] = (rank[target] * alphabet) << 1 | (out[target] != null ? 1 : 0);
+                int targetRow = rank[target] * alphabet;
+                step[row + c] = out[target] != null ? ~targetRow : targetRow;
             }
         }
     }
@@ -156,26 +169,75 @@ final class LiteralScanner {
         return c >= 'A' && c <= 'Z' ? c + 32 : c & 0xFF;
     }
 
-    /** Ors into {@code hits} the groups with a literal in {@code s}. */
+    /**
+     * Ors into {@code hits} the groups with a literal in {@code s}.
+     *
+     * <p>Each step's table load waits for the one before, so a single walk is bound by the memory's latency. A long
+     * value is walked as two halves at once, whose loads overlap: the second half starts from the automaton's start
+     * at the middle and finds every literal that begins there or later; the first goes on past the middle only
+     * while its state stands for text that began before the middle (its depth reaches back over it), which in
+     * ordinary text is a few characters.
+     */
     void scan(String s, long[] hits) {
+        int n = s.length();
+        if (n < SPLIT_AT) {
+            walk(s, 0, n, 0, hits);
+            return;
+        }
         final int[] step = this.step;
         final byte[] classOf = this.classOf;
-        final long[][] outByRow = this.outByRow;
-        int row = 0;
-        for (int i = 0, len = s.length(); i < len; i++) {
+        int mid = n >>> 1;
+        int a = 0;
+        int b = 0;
+        for (int j = 0; j < mid; j++) {
+            char ca = s.charAt(j);
+            char cb = s.charAt(mid + j);
+            int ta = ca > 0xFF ? 0 : step[a + classOf[ca]];
+            int tb = cb > 0xFF ? 0 : step[b + classOf[cb]];
+            if ((ta | tb) < 0) { // rare: the branch is predicted, so the next loads need not wait for the test
+                if (ta < 0) {
+                    ta = report(~ta, hits);
+                }
+                if (tb < 0) {
+                    tb = report(~tb, hits);
+                }
+            }
+            a = ta;
+            b = tb;
+        }
+        walk(s, mid + mid, n, b, hits); // the second half's last character when the length is odd
+        for (int p = mid; p < n && depthByState[a / alphabet] > p - mid; p++) {
+            char ca = s.charAt(p);
+            int ta = ca > 0xFF ? 0 : step[a + classOf[ca]];
+            a = ta < 0 ? report(~ta, hits) : ta;
+        }
+    }
+
+    /** Walks {@code s[from, to)} from the state whose row is {@code row}; returns the row it ends in. */
+    private int walk(String s, int from, int to, int row, long[] hits) {
+        final int[] step = this.step;
+        final byte[] classOf = this.classOf;
+        for (int i = from; i < to; i++) {
             char ch = s.charAt(i);
             if (ch > 0xFF) {
                 row = 0;
                 continue;
             }
             int t = step[row + classOf[ch]];
-            row = t >> 1;
-            if ((t & 1) != 0) {
-                long[] o = outByRow[row];
-                for (int k = 0; k < o.length; k++) {
-                    hits[k] |= o[k];
-                }
+            if (t < 0) { // rare: the branch is predicted, so the next load need not wait for the test
+                t = report(~t, hits);
             }
+            row = t;
         }
+        return row;
+    }
+
+    /** Ors in the groups the state at {@code row} reports; returns the row. */
+    private int report(int row, long[] hits) {
+        long[] o = outByRow[row];
+        for (int k = 0; k < o.length; k++) {
+            hits[k] |= o[k];
+        }
+        return row;
     }
 }
