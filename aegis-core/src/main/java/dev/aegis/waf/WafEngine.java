@@ -36,7 +36,19 @@ public final class WafEngine {
      * of these sets the rule is ruled out without scanning.
      */
     private final int[][] literalClasses;
-    private final LiteralScanner literals;
+    /**
+     * One literal automaton per family of value kinds, holding only the literals of the rules that inspect that
+     * family: a header is scanned with the few header rules' literals, whose small table stays in the cache, not
+     * with every argument rule's. A rule's group number is its index in every automaton.
+     */
+    private final LiteralScanner[] scanners;
+    /** The kinds of each automaton in {@link #scanners}; together they cover every kind. */
+    private static final int[] SCANNER_KINDS = {
+        Value.HEADER | Value.UA | Value.REFERER | Value.XHDR | Value.HEADER_NAME,
+        Value.COOKIE | Value.COOKIE_NAME,
+        Value.URI | Value.PATH,
+        Value.ARG | Value.ARG_NAME | Value.BODY | Value.FILE,
+    };
     private final int ruleWords;
     /** No custom rule can allow a request, so reaching the threshold in block mode settles the verdict. */
     private final boolean blockIsFinal;
@@ -69,7 +81,14 @@ public final class WafEngine {
                 literalClasses[g] = java.util.Arrays.stream(lits).mapToInt(Value::classesOf).distinct().toArray();
             }
         }
-        this.literals = new LiteralScanner(groups);
+        this.scanners = new LiteralScanner[SCANNER_KINDS.length];
+        for (int f = 0; f < SCANNER_KINDS.length; f++) {
+            List<String[]> family = new ArrayList<>(groups.size());
+            for (int g = 0; g < valueRules.length; g++) {
+                family.add((valueRules[g].kinds() & SCANNER_KINDS[f]) != 0 ? groups.get(g) : null);
+            }
+            scanners[f] = new LiteralScanner(family);
+        }
         this.ruleWords = (valueRules.length + 63) >>> 6;
         this.lowLiteralRules = new long[ruleWords];
         for (int g = 0; g < valueRules.length; g++) {
@@ -244,6 +263,7 @@ public final class WafEngine {
         System.arraycopy(plain ? c.plainRules : c.rules, 0, out, 0, out.length);
         long[] lowLiteral = plain ? c.plainLowLiteral : c.lowLiteral;
         long[] otherLiteral = plain ? c.plainOtherLiteral : c.otherLiteral;
+        LiteralScanner literals = scannerFor(v.kind);
         // Rules whose literals live in the lower-cased view: one scan, then drop those without a hit.
         long[] lowHits = null;
         for (int k = 0; k < out.length; k++) {
@@ -263,6 +283,16 @@ public final class WafEngine {
                 }
             }
         }
+    }
+
+    /** The automaton for values of {@code kind}: the first family it belongs to (no kind is in two). */
+    private LiteralScanner scannerFor(int kind) {
+        for (int f = 0; f < SCANNER_KINDS.length - 1; f++) {
+            if ((kind & SCANNER_KINDS[f]) != 0) {
+                return scanners[f];
+            }
+        }
+        return scanners[SCANNER_KINDS.length - 1];
     }
 
     /**
