@@ -152,27 +152,13 @@ final class Value {
         this.raw = raw == null ? "" : raw;
         this.flags = flags;
         String r = this.raw;
-        int m = 0;
-        // one pass: the classes, and whether a transformation would change anything (a caret or a space run for
-        // the lower-cased views, a doubled slash or a "/./" for the path view)
-        boolean odd = false;
-        boolean oddPath = false;
-        char p1 = 0;
-        char p2 = 0;
-        for (int i = 0, n = r.length(); i < n; i++) {
-            char c = r.charAt(i);
-            int k = c > 0xFF ? C_HIGH : CLASS[c];
-            m |= k;
-            if ((k & (C_OTHER | C_SPACE | C_SLASH)) != 0) {
-                odd |= c == '^' || c == ' ' && p1 == ' ';
-                oddPath |= c == '/' && (p1 == '/' || p1 == '.' && p2 == '/');
-            }
-            p2 = p1;
-            p1 = c;
-        }
+        int m = classesOf(r);
         this.rawClasses = m;
-        this.plain = (m & NOT_PLAIN) == 0 && !odd;
-        this.pathPlain = plain && !oddPath;
+        // Whether a transformation would change anything: a caret or a space run for the lower-cased views, a
+        // doubled slash or a "/./" for the path view (looked for only when the classes allow them).
+        this.plain = (m & NOT_PLAIN) == 0 && ((m & C_OTHER) == 0 || r.indexOf('^') < 0)
+                && ((m & C_SPACE) == 0 || !r.contains("  "));
+        this.pathPlain = plain && ((m & C_SLASH) == 0 || !r.contains("//") && !r.contains("/./"));
         if ((m & C_ENCODED) != 0) {
             // What the detectors read is decoded: the prefilter must see the decoded characters too.
             m |= classesOf(dec());
