@@ -589,7 +589,7 @@ final class Rules {
                         : inWindows(v.low(), l -> rfiInclude(v, l))));
         r.add(new Rule(931120, "rfi", CRITICAL, 1, ARG | COOKIE | XHDR, C_COLON, regex(RFI_QMARK, LOW)));
         // ---- 932 RCE
-        r.add(new Rule(932100, "rce", CRITICAL, 1, INPUT_PATH, SPECIAL, v -> inWindows(v.shell(), Rules::commandInjection)));
+        r.add(new Rule(932100, "rce", CRITICAL, 1, INPUT_PATH, SPECIAL, Rules::commandInjection));
         r.add(new Rule(932130, "rce", CRITICAL, 1, INPUT, SPECIAL, phrase(SHELL_EXPR, SHELL)));
         r.add(new Rule(932170, "shellshock", CRITICAL, 1, EVERYTHING, C_PAREN, requiring(C_PAREN | C_BRACE, regex(SHELLSHOCK, DEC))));
         r.add(new Rule(932171, "shellshock", CRITICAL, 1, EVERYTHING, C_PAREN,
@@ -600,7 +600,7 @@ final class Rules {
                 requiring(C_PAREN | C_BRACE | C_PIPE | C_AMP | C_SEMI, regex(FORK_BOMB, SHELL))));
         r.add(new Rule(932235, "rce", CRITICAL, 1, INPUT | UA | REFERER, C_SPACE | C_PLUS | C_PCT,
                 anchored(CMD_STRONG, SHELL, v -> inWindows(v.shell(), Rules::commandWithPrefixOrOption))));
-        r.add(new Rule(932161, "rce", CRITICAL, 1, UA | REFERER, SPECIAL, v -> inWindows(v.shell(), Rules::commandInjection)));
+        r.add(new Rule(932161, "rce", CRITICAL, 1, UA | REFERER, SPECIAL, Rules::commandInjection));
         r.add(new Rule(932162, "rce", CRITICAL, 1, UA | REFERER, SPECIAL, phrase(SHELL_EXPR, SHELL)));
         r.add(new Rule(930122, "lfi", CRITICAL, 1, UA | REFERER, C_SLASH | C_DOT | C_BSLASH,
                 anchored(OS_FILES_LIST, PATHV, v -> v.low().startsWith("http") ? null : osFile(v))));
@@ -870,6 +870,11 @@ final class Rules {
         return null;
     }
 
+    /** {@code c} with ASCII capitals lower-cased. */
+    private static char lower(char c) {
+        return c >= 'A' && c <= 'Z' ? (char) (c | 0x20) : c;
+    }
+
     private static boolean isWordChar(char c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
     }
@@ -904,7 +909,8 @@ final class Rules {
         if (a == '.' && j + 1 < n && (s.charAt(j + 1) == '/' || s.charAt(j + 1) == '.')) {
             return true;
         }
-        if (s.startsWith("http://", j) || s.startsWith("https://", j) || s.startsWith("ftp://", j)) {
+        if (s.regionMatches(true, j, "http://", 0, 7) || s.regionMatches(true, j, "https://", 0, 8)
+                || s.regionMatches(true, j, "ftp://", 0, 6)) {
             return true;
         }
         // Windows drive path
@@ -921,6 +927,18 @@ final class Rules {
         }
     }
 
+    /**
+     * {@link #commandInjection(String)} on the shell view of {@code v}; a plain value is read as it is (the reading
+     * ignores ASCII case), without building its lower-cased copy.
+     */
+    static String commandInjection(Value v) {
+        return inWindows(v.plain() ? v.raw : v.shell(), Rules::commandInjection);
+    }
+
+    /**
+     * A command invoked after a separator or at the start of {@code s}, as a fragment; null if none. ASCII case is
+     * ignored, so the shell view and a plain raw value give the same answer.
+     */
     static String commandInjection(String s) {
         int n = s.length();
         String f = commandAt(s, -1, false); // the value's first word
@@ -989,11 +1007,11 @@ final class Rules {
         }
         int h = 0;
         for (int i = from; i < to; i++) {
-            h = 31 * h + s.charAt(i);
+            h = 31 * h + lower(s.charAt(i));
         }
         for (int slot = commandSlot(h); COMMAND_TABLE[slot] != null; slot = (slot + 1) & (COMMAND_TABLE.length - 1)) {
             String k = COMMAND_TABLE[slot];
-            if (k.length() == len && s.regionMatches(from, k, 0, len)) {
+            if (k.length() == len && s.regionMatches(true, from, k, 0, len)) {
                 return COMMAND_KIND[slot];
             }
         }
@@ -1026,7 +1044,7 @@ final class Rules {
         // optional absolute path prefix (/usr/bin/, c:\windows\system32\)
         int k = j;
         int lastSlash = -1;
-        while (k < n && (isWordChar(s.charAt(k)) || s.charAt(k) == '/' || s.charAt(k) == '\\' || s.charAt(k) == ':')) {
+        while (k < n && (isWordChar(lower(s.charAt(k))) || s.charAt(k) == '/' || s.charAt(k) == '\\' || s.charAt(k) == ':')) {
             if (s.charAt(k) == '/' || s.charAt(k) == '\\') {
                 lastSlash = k;
             }
@@ -1034,7 +1052,7 @@ final class Rules {
         }
         int ws = lastSlash >= 0 ? lastSlash + 1 : j;
         int we = ws;
-        while (we < n && isWordChar(s.charAt(we))) {
+        while (we < n && isWordChar(lower(s.charAt(we)))) {
             we++;
         }
         if (we == ws) {
@@ -1047,7 +1065,7 @@ final class Rules {
         if (s.charAt(end - 1) == '.' || s.charAt(end - 1) == '-') {
             end--;
         }
-        if (end - ws >= 4 && s.startsWith(".exe", end - 4) && commandKind(s, ws, end) != STRONG) {
+        if (end - ws >= 4 && s.regionMatches(true, end - 4, ".exe", 0, 4) && commandKind(s, ws, end) != STRONG) {
             end -= 4;
         }
         int kind = commandKind(s, ws, end);
@@ -1055,7 +1073,7 @@ final class Rules {
             return null;
         }
         boolean strong = kind == STRONG;
-        String word = s.substring(ws, end);
+        String word = s.substring(ws, end).toLowerCase(Locale.ROOT);
         int wordEnd = ws + word.length();
         boolean hit;
         if (i < 0) {
@@ -1257,7 +1275,7 @@ final class Rules {
         while (e < s.length() && Character.isLetterOrDigit(s.charAt(e))) {
             e++;
         }
-        String w = s.substring(j, e);
+        String w = s.substring(j, e).toLowerCase(Locale.ROOT);
         return !(w.isEmpty() || Set.of("and", "or", "the", "a", "an", "is", "are", "was", "in", "on", "of", "to",
                 "for", "with", "away", "it", "this", "that", "up", "out", "me", "you", "we", "i", "at", "as").contains(w))
                 && e < s.length() && "/-.$<>|;&`'\"".indexOf(s.charAt(e)) >= 0;
