@@ -50,25 +50,28 @@ final class Targets {
         this.rawQuery = q < 0 ? "" : target.substring(q + 1);
     }
 
-    /** Lower-cased header name; the usual spellings of common headers are looked up rather than converted. */
-    static String lowerName(String name) {
-        String known = LOWER_NAMES.get(name);
-        return known != null ? known : name.toLowerCase(Locale.ROOT);
+    /** A header name lower-cased, and whether it is a standard header (else user input: {@link Value#XHDR}). */
+    private record HeaderName(String lower, boolean standard) {
+        static HeaderName of(String name) {
+            String l = name.toLowerCase(Locale.ROOT);
+            return new HeaderName(l, STANDARD_HEADERS.contains(l) || l.startsWith("sec-"));
+        }
     }
 
-    private static final Map<String, String> LOWER_NAMES = lowerNames();
+    /** The usual spellings of common headers, looked up (one probe) rather than converted and classified. */
+    private static final Map<String, HeaderName> KNOWN_NAMES = knownNames();
 
-    private static Map<String, String> lowerNames() {
-        Map<String, String> m = new java.util.HashMap<>();
+    private static Map<String, HeaderName> knownNames() {
+        Map<String, HeaderName> m = new java.util.HashMap<>();
         for (String n : List.of("Host", "User-Agent", "Accept", "Accept-Language", "Accept-Encoding", "Referer",
                 "Cookie", "Connection", "Content-Type", "Content-Length", "Cache-Control", "Pragma", "Origin",
                 "Sec-Fetch-Site", "Sec-Fetch-Mode", "Sec-Fetch-Dest", "Sec-Fetch-User", "Sec-Ch-Ua",
                 "Sec-Ch-Ua-Mobile", "Sec-Ch-Ua-Platform", "Upgrade-Insecure-Requests", "Authorization",
                 "If-None-Match", "If-Modified-Since", "X-Requested-With", "X-Forwarded-For", "X-Forwarded-Proto",
                 "X-Forwarded-Host", "X-Request-Id", "Via", "Priority", "DNT", "TE", "Transfer-Encoding")) {
-            String l = n.toLowerCase(Locale.ROOT);
-            m.put(n, l);
-            m.put(l, l);
+            HeaderName h = HeaderName.of(n);
+            m.put(n, h);
+            m.put(h.lower(), h);
         }
         return Map.copyOf(m);
     }
@@ -224,8 +227,9 @@ final class Targets {
         for (Map.Entry<String, String> h : headers) {
             String name = h.getKey() == null ? "" : h.getKey();
             String val = h.getValue() == null ? "" : h.getValue();
-            String known = LOWER_NAMES.get(name);
-            String lname = known != null ? known : name.toLowerCase(Locale.ROOT);
+            HeaderName known = KNOWN_NAMES.get(name);
+            HeaderName hn = known != null ? known : HeaderName.of(name);
+            String lname = hn.lower();
             if (known == null && lineBreak(name)) {
                 headerLineBreak = true;
             }
@@ -261,7 +265,7 @@ final class Targets {
                     kind |= Value.REFERER;
                 }
                 default -> {
-                    if (!STANDARD_HEADERS.contains(lname) && !lname.startsWith("sec-")) {
+                    if (!hn.standard()) {
                         kind |= Value.XHDR;
                         add("REQUEST_HEADERS_NAMES:", name, Value.HEADER_NAME, name);
                         if (ProtocolRules.RESTRICTED_HEADERS.contains(lname)) {
