@@ -154,6 +154,21 @@ class WafAttackClassesTest {
         assertThat(getPl2(uri).blocked()).as(uri).isFalse();
     }
 
+    // ---- SQL keywords separated by slashes or colons instead of blanks (MySQL reads `/` as division, `:` labels)
+    @ParameterizedTest
+    @ValueSource(strings = {"/?q=select/1/from/users", "/?q=select:password:from:users", "/?t=a/sysobjects",
+        "/?t=x/information_schema.tables"})
+    void sqlKeywordsJoinedBySlashesOrColons(String uri) {
+        assertThat(get(uri).blocked()).as(uri).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/?next=/docs/guide/select-a-plan", "/?at=2024-01-01T10:30:45", "/?ref=urn:isbn:0451450523",
+        "/?p=reports/2024/from-users"})
+    void slashAndColonLookalikes(String uri) {
+        assertThat(get(uri).blocked()).as(uri).isFalse();
+    }
+
     // ---- Java gadget classes and serialized-object magic in cookie names; Perl interpolation; JS constant loops
     @ParameterizedTest
     @ValueSource(strings = {"org.apache.commons.collections.functors.InstantiateTransformer=1", "javax.naming.InitialContext=1",
