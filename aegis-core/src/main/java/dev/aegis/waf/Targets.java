@@ -110,14 +110,34 @@ final class Targets {
             return decodeStage(stage++);
         } catch (RuntimeException e) {
             broken = true;
+            if (stage <= 2) {
+                // The header facts the request rules read were not (all) gathered: gather them again without
+                // decoding any value, so a decoder failure cannot also make those rules misfire or miss.
+                headerFacts();
+            }
             return false;
+        }
+    }
+
+    /** Gathers the header facts alone (no values are decoded); safe after a failed decoding stage. */
+    private void headerFacts() {
+        contentType = "";
+        contentTypeCount = 0;
+        host = accept = userAgent = referer = contentLength = transferEncoding = null;
+        contentLengthCount = transferEncodingCount = 0;
+        headerLineBreak = false;
+        restrictedHeaders = null;
+        try {
+            headers(false);
+        } catch (RuntimeException e) {
+            // the facts stay as far as they got; the request is already refused as unparseable
         }
     }
 
     private boolean decodeStage(int which) {
         switch (which) {
             case 0 -> requestLine();
-            case 1 -> headers();
+            case 1 -> headers(true);
             case 2 -> {
                 if (body.length > 0) {
                     parseBody();
@@ -223,7 +243,8 @@ final class Targets {
     /** Names of the headers rule 920450 refuses, in order; null when there are none. */
     List<String> restrictedHeaders;
 
-    private void headers() {
+    /** Gathers the header facts and, when {@code decode}, adds every header and cookie as a value. */
+    private void headers(boolean decode) {
         for (Map.Entry<String, String> h : headers) {
             String name = h.getKey() == null ? "" : h.getKey();
             String val = h.getValue() == null ? "" : h.getValue();
@@ -237,7 +258,9 @@ final class Targets {
             switch (lname) {
                 case "cookie" -> {
                     headerLineBreak |= lineBreak(val);
-                    parseCookies(val);
+                    if (decode) {
+                        parseCookies(val);
+                    }
                     continue;
                 }
                 case "content-type" -> {
@@ -267,7 +290,9 @@ final class Targets {
                 default -> {
                     if (!hn.standard()) {
                         kind |= Value.XHDR;
-                        add("REQUEST_HEADERS_NAMES:", name, Value.HEADER_NAME, name);
+                        if (decode) {
+                            add("REQUEST_HEADERS_NAMES:", name, Value.HEADER_NAME, name);
+                        }
                         if (ProtocolRules.RESTRICTED_HEADERS.contains(lname)) {
                             if (restrictedHeaders == null) {
                                 restrictedHeaders = new ArrayList<>(2);
@@ -276,6 +301,10 @@ final class Targets {
                         }
                     }
                 }
+            }
+            if (!decode) {
+                headerLineBreak |= lineBreak(val);
+                continue;
             }
             Value v = add("REQUEST_HEADERS:", name, kind, val);
             if (v != null && (v.rawClasses & Value.C_CTRL) != 0 && lineBreak(val)) {

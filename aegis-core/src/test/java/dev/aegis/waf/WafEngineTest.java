@@ -292,4 +292,41 @@ class WafEngineTest {
         }
         assertThat(get(noisy.toString()).matches()).anyMatch(m -> m.ruleId() == 920380);
     }
+    /** A header whose value cannot be read the first time: the decoding stage of the headers fails part-way. */
+    private static final class FailingOnceHeader implements Map.Entry<String, String> {
+        private boolean failed;
+
+        @Override
+        public String getKey() {
+            return "X-Flaky";
+        }
+
+        @Override
+        public String getValue() {
+            if (!failed) {
+                failed = true;
+                throw new IllegalStateException("decoder failure");
+            }
+            return "x";
+        }
+
+        @Override
+        public String setValue(String value) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    @Test
+    void aDecoderFailureInTheHeadersStillLeavesTheHeaderFactsRight() {
+        List<Map.Entry<String, String>> h = new ArrayList<>();
+        h.add(new FailingOnceHeader());
+        h.addAll(BROWSER);
+        h.add(Map.entry("X-Original-URL", "/admin"));
+        WafDecision d = ENGINE.inspect(new InspectionInput("GET", "/", h, new byte[0], false),
+                new WafPolicy(WafMode.DETECT, 2, 5, List.of()));
+        List<Integer> ids = d.matches().stream().map(WafMatch::ruleId).toList();
+        // refused as unparseable, and the facts read from the headers after the failure are there:
+        // Host, Accept and User-Agent are present (920280/920300/920320 stay quiet), the restricted one is seen
+        assertThat(ids).contains(920000, 920450).doesNotContain(920280, 920300, 920320);
+    }
 }
