@@ -355,10 +355,8 @@ final class Targets {
         for (int parts = 0; start <= len && parts < 256; parts++) {
             int semi = parts == 255 ? -1 : header.indexOf(';', start);
             int end = semi < 0 ? len : semi;
-            int eq = header.indexOf('=', start);
-            if (eq >= end) {
-                eq = -1;
-            }
+            // bounded to this part: a header of many `=`-less parts would otherwise be searched to its end per part
+            int eq = header.indexOf('=', start, end);
             int ns = skipBlank(header, start, end);
             int ne = trimBlank(header, ns, eq < 0 ? end : eq);
             if (ns < end) {
