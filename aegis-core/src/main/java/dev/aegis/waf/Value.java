@@ -325,9 +325,15 @@ final class Value {
                     bits = h[other];
                 }
             }
+            if (bits == null && text == raw) {
+                bits = rawHits; // a view that is the raw value itself (the scanner folds case either way)
+            }
             if (bits == null) {
                 bits = new long[scanner.words];
                 scanner.scan(text, bits);
+                if (text == raw) {
+                    rawHits = bits;
+                }
             }
             h[vi] = bits;
         }
