@@ -228,6 +228,7 @@ final class Rules {
         return f != null ? f : detector.apply(s.substring(s.length() - REGEX_WINDOW));
     }
 
+    /** Whether {@code classes} holds every class of at least one of {@code masks}. */
     static boolean anyMask(int[] masks, int classes) {
         for (int m : masks) {
             if ((classes & m) == m) {
@@ -642,7 +643,7 @@ final class Rules {
         r.add(new Rule(936150, "xxe", CRITICAL, 1, INPUT | PATH, C_LT, regex(XXE, LOW)));
         // ---- 941 XSS, 942 SQLi (detectors written elsewhere)
         r.add(new Rule(941100, "xss", CRITICAL, 1, INPUT_PATH | UA | REFERER, SPECIAL,
-                unlessClasses(CrossSiteScripting.LITERAL_BYPASS, CrossSiteScripting.wordLiterals(), DEC, Rules::xss)));
+                unlessClasses(CrossSiteScripting.LITERAL_BYPASS.clone(), CrossSiteScripting.wordLiterals(), DEC, Rules::xss)));
         r.add(new Rule(942100, "sqli", CRITICAL, 1, INPUT_PATH & ~FILE, ~0, v -> sqli(v)));
         r.add(new Rule(942151, "sqli", CRITICAL, 2, ARG | ARG_NAME | COOKIE | BODY, C_PAREN,
                 likeRegex(SQL_FUNC_CALL, LOW, v -> inWindows(v.low(), Rules::sqlFunctionCall)))); // reports only SQL_FUNC_CALL matches
@@ -697,11 +698,17 @@ final class Rules {
     private static final List<String> ENCODED_TRAVERSAL = List.of("%2e%2e", "%252e", "..%2f", "..%5c", "..%252f",
             "..%255c", "%c0%ae", "%c0%af", "%c1%9c", "%c1%1c", "%e0%80%ae", "%uff0e", "%u2215", "%u2216", "%u002e",
             "%2e.", ".%2e", "%2f..", "%5c..", "..%c0%af", "..%c1%9c", "%f0%80%80%ae", "%%32%65");
-    private static final List<String> ENCODED_TRAVERSAL_MARKS = concat(ENCODED_TRAVERSAL,
-            List.of("0x2e", "0x5c", "0x2f"));
-    /** The markers {@link #obfuscatedTraversal} needs in an ASCII value (any non-ASCII character also lets it run). */
-    private static final List<String> OBFUSCATED_TRAVERSAL_MARKS = List.of("..", "%c0", "%c1", "%e0", "%u", "0x2e",
-            "0x2f", "0x5c", "%2e", "%5c", "\\", "%25", "?.");
+    /** Hexadecimal escapes of the dot, slash and backslash that some decoders honour. */
+    private static final String[] HEX_SEPARATORS = {"0x2e", "0x5c", "0x2f"};
+    /** The literal filter of {@link #encodedTraversal}: it reads these lists, so the two cannot drift apart. */
+    private static final List<String> ENCODED_TRAVERSAL_MARKS = concat(ENCODED_TRAVERSAL, List.of(HEX_SEPARATORS));
+    /**
+     * The markers {@link #obfuscatedTraversal} needs in an ASCII value (any non-ASCII character also lets it run);
+     * the detector reads this list, and it is the rule's literal filter as well.
+     */
+    private static final String[] OBFUSCATED_TRAVERSAL_MARKERS = {"..", "%c0", "%c1", "%e0", "%u", "%2e", "%5c",
+        "\\", "%25", "?.", "0x2e", "0x5c", "0x2f"};
+    private static final List<String> OBFUSCATED_TRAVERSAL_MARKS = List.of(OBFUSCATED_TRAVERSAL_MARKERS);
 
     private static List<String> concat(List<String> a, List<String> b) {
         List<String> l = new ArrayList<>(a);
@@ -714,7 +721,7 @@ final class Rules {
             return null; // both forms below need a percent escape or a 0x escape
         }
         String l = raw.toLowerCase(Locale.ROOT);
-        if (l.contains("0x2e") || l.contains("0x5c") || l.contains("0x2f")) {
+        if (containsAny(l, HEX_SEPARATORS)) {
             String n = l.replace("0x2e", ".").replace("0x2f", "/").replace("0x5c", "/").replace('\\', '/');
             if (n.contains("../") || n.contains("/..") || n.contains("/./")) {
                 return frag(raw, 0, 60);
@@ -756,9 +763,7 @@ final class Rules {
             return null;
         }
         String l = r.toLowerCase(Locale.ROOT);
-        if (!(l.contains("..") || l.contains("%c0") || l.contains("%c1") || l.contains("%e0") || l.contains("%u")
-                || l.contains("0x2e") || l.contains("0x2f") || l.contains("0x5c") || l.contains("%2e") || l.contains("%5c")
-                || l.contains("\\") || l.contains("%25") || l.contains("?.") || hasNonAscii(l))) {
+        if (!containsAny(l, OBFUSCATED_TRAVERSAL_MARKERS) && !hasNonAscii(l)) {
             return null;
         }
         StringBuilder sk = new StringBuilder("/");

@@ -116,7 +116,7 @@ final class Transforms {
             }
             return ascii;
         }
-        // else the ASCII prefix, then character by character
+        // else the ASCII prefix (shorter than the input: some byte has its high bit), then character by character
         int i = off;
         boolean nul = false;
         while (i < end && b[i] >= 0) {
@@ -125,9 +125,6 @@ final class Transforms {
         }
         if (nul && flags != null) {
             flags.nullByte = true;
-        }
-        if (i == end) {
-            return new String(b, off, end - off, StandardCharsets.ISO_8859_1);
         }
         StringBuilder sb = new StringBuilder(end - off);
         sb.append(new String(b, off, i - off, StandardCharsets.ISO_8859_1));

@@ -333,12 +333,12 @@ public final class WafEngine {
             for (long bits = rules[k]; bits != 0; bits &= bits - 1) {
                 int g = k << 6 | Long.numberOfTrailingZeros(bits);
                 if ((classes & requiredClasses[g]) != requiredClasses[g]
-                        || classMasks[g] != null && !anyMaskPresent(classMasks[g], classes)) {
+                        || classMasks[g] != null && !Rules.anyMask(classMasks[g], classes)) {
                     rules[k] &= ~(1L << g);
                 } else if ((lowLiteralRules[k] & 1L << g) != 0) {
                     low[k] |= 1L << g;
                 } else if (literalFiltered[g]
-                        && (literalBypass[g] == null || !anyMaskPresent(literalBypass[g], classes))) {
+                        && (literalBypass[g] == null || !Rules.anyMask(literalBypass[g], classes))) {
                     other[k] |= 1L << g;
                 }
             }
@@ -400,15 +400,6 @@ public final class WafEngine {
                 matches.add(new WafMatch(rule.id(), rule.family(), target, fragment, rule.severity()));
             }
         }
-    }
-
-    private static boolean anyMaskPresent(int[] masks, int classes) {
-        for (int m : masks) {
-            if ((classes & m) == m) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static WafDecision decide(List<WafMatch> matches, WafPolicy policy) {
