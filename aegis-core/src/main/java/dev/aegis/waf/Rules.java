@@ -1417,6 +1417,11 @@ final class Rules {
             // as well as a blank does.
             return null;
         }
+        if ((v.classes & ~(C_ALPHA | C_DIGIT | C_DOT | C_DASH | C_COLON | C_SLASH)) == 0 && numericSeparators(v.raw)) {
+            // the same, with colons and slashes only between digits and no word longer than two letters: a
+            // timestamp, a time, a date, a ratio
+            return null;
+        }
         Finding f = SqlInjection.detect(v.dec());
         if (f == null && (v.kind & PATH) != 0) {
             // an injected path segment: classify the last segment on its own, without the leading slash
@@ -1427,6 +1432,33 @@ final class Rules {
             }
         }
         return f == null ? null : (f.fragment() == null || f.fragment().isEmpty() ? frag(v.dec(), 0, 80) : f.fragment());
+    }
+
+    /**
+     * Whether every {@code :} and {@code /} of {@code s} has a digit on both sides and no run of letters is longer
+     * than two ({@code T}, {@code Z}, {@code pm}): the shape of timestamps and dates, in which no SQL keyword but the
+     * two-letter ones can stand, and those only between digits.
+     */
+    static boolean numericSeparators(String s) {
+        int letters = 0;
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
+                if (++letters > 2) {
+                    return false;
+                }
+                continue;
+            }
+            letters = 0;
+            if ((c == ':' || c == '/') && (i == 0 || i + 1 == n || !isDigit(s.charAt(i - 1)) || !isDigit(s.charAt(i + 1)))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     /** Minimal UTF-7 decode of {@code +...-} runs (the XSS-through-charset trick). */
