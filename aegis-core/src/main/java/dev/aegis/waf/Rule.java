@@ -49,6 +49,14 @@ record Rule(int id, String family, int severity, int paranoia, int kinds, int tr
         default Rules.View view() {
             return Rules.View.LOW;
         }
+
+        /**
+         * A cheap test the prefilter runs before looking for {@link #literals()}: true when the detector cannot match
+         * {@code v} whatever literals it holds, so the literals' view need not be built nor scanned.
+         */
+        default boolean precludes(Value v) {
+            return false;
+        }
     }
 
     /** Whether this rule could match {@code v}: right kind and (prefilter) a triggering byte class present in the

@@ -73,6 +73,25 @@ final class Rules {
         }
     }
 
+    /** An anchored detector that cannot match values {@code precluded} accepts (see {@link Rule.Detector#precludes}). */
+    record GatedDetector(String[] literals, View view, java.util.function.Predicate<Value> precluded,
+            Rule.Detector detector) implements Rule.Detector {
+        @Override
+        public String test(Value v) {
+            return precluded.test(v) ? null : detector.test(v);
+        }
+
+        @Override
+        public boolean precludes(Value v) {
+            return precluded.test(v);
+        }
+    }
+
+    /** Whether the raw value starts with {@code http}, any case: then its lower-cased views do too. */
+    private static boolean startsWithHttp(Value v) {
+        return v.raw.regionMatches(true, 0, "http", 0, 4);
+    }
+
     /**
      * A detector that needs every byte class of {@code classes} in the value (its pattern spells those characters
      * literally, and no view adds them), on top of the rule's any-of trigger.
@@ -604,7 +623,10 @@ final class Rules {
         r.add(new Rule(932161, "rce", CRITICAL, 1, UA | REFERER, SPECIAL, Rules::commandInjection));
         r.add(new Rule(932162, "rce", CRITICAL, 1, UA | REFERER, SPECIAL, phrase(SHELL_EXPR, SHELL)));
         r.add(new Rule(930122, "lfi", CRITICAL, 1, UA | REFERER, C_SLASH | C_DOT | C_BSLASH,
-                anchored(OS_FILES_LIST, PATHV, v -> v.low().startsWith("http") ? null : osFile(v))));
+                // a URL (the usual Referer) is left to the URL rules; the raw test settles it before the path view
+                // is built: URL-, entity- and backslash-decoding keep a leading `http` as it is
+                new GatedDetector(OS_FILES_LIST.toArray(String[]::new), PATHV,
+                        Rules::startsWithHttp, v -> v.low().startsWith("http") ? null : osFile(v))));
         r.add(new Rule(932131, "rce", CRITICAL, 1, INPUT, C_DOLLAR | C_LT | C_GT, regex(BASH_SYNTAX, LOW)));
         r.add(new Rule(932132, "rce", CRITICAL, 1, INPUT, C_BRACKET, regex(BRACKET_GLOB, LOW)));
         r.add(new Rule(932210, "rce", CRITICAL, 1, INPUT, C_DOT, regex(SQLITE_DOT, DEC_LOWER)));

@@ -23,6 +23,8 @@ public final class WafEngine {
      * {@link #lowLiteralRules}), and the view; a rule's group in the literal automaton is its index.
      */
     private final boolean[] literalFiltered;
+    /** Per value rule: whether its detector can {@link Rule.Detector#precludes preclude} a value before its literals. */
+    private final boolean[] gated;
     private final Rules.View[] literalViews;
     private final int[] requiredClasses;
     /** Per value rule: the classes that lift its literal filter ({@link Rule.Detector#literalBypass}). */
@@ -64,6 +66,7 @@ public final class WafEngine {
         this.requestRules = ProtocolRules.rules().toArray(new RequestRule[0]);
         List<String[]> groups = new ArrayList<>();
         literalFiltered = new boolean[valueRules.length];
+        gated = new boolean[valueRules.length];
         literalViews = new Rules.View[valueRules.length];
         requiredClasses = new int[valueRules.length];
         literalBypass = new int[valueRules.length][];
@@ -74,6 +77,7 @@ public final class WafEngine {
             groups.add(lits);
             literalFiltered[g] = lits != null;
             literalViews[g] = valueRules[g].detector().view();
+            gated[g] = valueRules[g].detector() instanceof Rules.GatedDetector;
             requiredClasses[g] = valueRules[g].detector().requiredClasses();
             literalBypass[g] = valueRules[g].detector().literalBypass();
             classMasks[g] = valueRules[g].detector().classMasks();
@@ -92,7 +96,7 @@ public final class WafEngine {
         this.ruleWords = (valueRules.length + 63) >>> 6;
         this.lowLiteralRules = new long[ruleWords];
         for (int g = 0; g < valueRules.length; g++) {
-            if (literalFiltered[g] && literalViews[g] == Rules.View.LOW && literalBypass[g] == null) {
+            if (literalFiltered[g] && literalViews[g] == Rules.View.LOW && literalBypass[g] == null && !gated[g]) {
                 lowLiteralRules[g >>> 6] |= 1L << g;
                 literalFiltered[g] = false; // decided by the word-wide filter below
             }
@@ -278,7 +282,7 @@ public final class WafEngine {
         for (int k = 0; k < out.length; k++) {
             for (long bits = otherLiteral[k]; bits != 0; bits &= bits - 1) {
                 int g = k << 6 | Long.numberOfTrailingZeros(bits);
-                if (!v.hit(literals, literalViews[g], g)) {
+                if (gated[g] && valueRules[g].detector().precludes(v) || !v.hit(literals, literalViews[g], g)) {
                     out[k] &= ~(1L << g);
                 }
             }

@@ -71,7 +71,7 @@ class WafPrefilterSoundnessTest {
                     // encoding" admitted before.
                     boolean triggerOk = (v.rawClasses & (r.trigger() | Value.C_ENCODED)) == 0
                             || (v.classes & r.trigger()) != 0;
-                    boolean passes = triggerOk && (v.classes & req) == req && maskOk
+                    boolean passes = triggerOk && (v.classes & req) == req && maskOk && !r.detector().precludes(v)
                             && (r.detector().literals() == null || r.detector().literalBypass() != null
                                     && Rules.anyMask(r.detector().literalBypass(), v.classes)
                                 || v.hit(scanner, r.detector().view(), g));
