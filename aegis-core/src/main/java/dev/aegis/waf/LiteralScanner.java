@@ -17,9 +17,14 @@ final class LiteralScanner {
     final int words;
     private final int alphabet;
     private final byte[] classOf = new byte[256];
-    private final long[][] out;
-    /** {@link #out} indexed by a state's row in {@link #step} (its number times the alphabet size): no division. */
-    private final long[][] outByRow;
+    /**
+     * Per row of a reporting state (its number times the alphabet size, so no division): its one group when it
+     * reports a single group, as most do, so the report is one OR; else the complement of its index in
+     * {@link #multiGroups}.
+     */
+    private final int[] reportByRow;
+    /** The hit sets of the states that report several groups. */
+    private final long[][] multiGroups;
     /**
      * The transition table as the scan reads it: target state times the alphabet size (the row where its
      * transitions start), complemented (negative) when the target state reports literals. One load and one add per
@@ -90,7 +95,7 @@ final class LiteralScanner {
         }
         int n = gotoRows.size();
         int[] next = new int[n * alphabet];
-        out = new long[n][];
+        long[][] out = new long[n][];
         int[] fail = new int[n];
         int[] depth = new int[n];
         int[] queue = new int[n];
@@ -130,12 +135,19 @@ final class LiteralScanner {
         for (int k = 0; k < qt; k++) {
             rank[queue[k]] = k + 1;
         }
-        outByRow = new long[n * alphabet][];
+        reportByRow = new int[n * alphabet];
+        List<long[]> multi = new ArrayList<>();
         step = new int[next.length];
         depthByState = new byte[n];
         for (int st = 0; st < n; st++) {
             int row = rank[st] * alphabet;
-            outByRow[row] = out[st];
+            if (out[st] != null) {
+                int single = singleGroup(out[st]);
+                if (single < 0) {
+                    multi.add(out[st]);
+                }
+                reportByRow[row] = single >= 0 ? single : ~(multi.size() - 1);
+            }
             depthByState[rank[st]] = (byte) Math.min(depth[st], 127);
             for (int c = 0; c < alphabet; c++) {
                 int target = next[st * alphabet + c];
@@ -143,6 +155,21 @@ final class LiteralScanner {
                 step[row + c] = out[target] != null ? ~targetRow : targetRow;
             }
         }
+        multiGroups = multi.toArray(new long[0][]);
+    }
+
+    /** The one group {@code o} holds, or -1 when it holds several. */
+    private static int singleGroup(long[] o) {
+        int g = -1;
+        for (int k = 0; o != null && k < o.length; k++) {
+            if (o[k] != 0) {
+                if (g >= 0 || Long.bitCount(o[k]) > 1) {
+                    return -1;
+                }
+                g = k << 6 | Long.numberOfTrailingZeros(o[k]);
+            }
+        }
+        return g;
     }
 
     private static long[] merge(long[] own, long[] inherited) {
@@ -234,7 +261,12 @@ final class LiteralScanner {
 
     /** Ors in the groups the state at {@code row} reports; returns the row. */
     private int report(int row, long[] hits) {
-        long[] o = outByRow[row];
+        int g = reportByRow[row];
+        if (g >= 0) {
+            hits[g >>> 6] |= 1L << g;
+            return row;
+        }
+        long[] o = multiGroups[~g];
         for (int k = 0; k < o.length; k++) {
             hits[k] |= o[k];
         }
