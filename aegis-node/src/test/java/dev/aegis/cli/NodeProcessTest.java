@@ -12,6 +12,7 @@ import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -55,18 +56,18 @@ class NodeProcessTest {
                 "--enable-native-access=ALL-UNNAMED", "-cp", classpath, AegisCommand.class.getName(),
                 "run", "--config", config.toString(), "--access-log", "off"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("node.log").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (true) {
-            try (RawConnection c = RawConnection.open(port)) {
-                if (c.send("GET /health HTTP/1.1\r\nHost: a\r\n\r\n").read().status() == 200) {
-                    break;
-                }
-            } catch (IOException notYet) {
-                if (System.nanoTime() > deadline || !node.isAlive()) {
-                    throw new AssertionError("node did not start: " + Files.readString(dir.resolve("node.log")));
-                }
-                Thread.sleep(100);
-            }
+        Process started = node;
+        boolean up = Await.until(Duration.ofSeconds(20), () -> healthy(port) || !started.isAlive());
+        if (!up || !node.isAlive()) {
+            throw new AssertionError("node did not start: " + Files.readString(dir.resolve("node.log")));
+        }
+    }
+
+    private static boolean healthy(int port) {
+        try (RawConnection c = RawConnection.open(port)) {
+            return c.send("GET /health HTTP/1.1\r\nHost: a\r\n\r\n").read().status() == 200;
+        } catch (IOException notYet) {
+            return false;
         }
     }
 

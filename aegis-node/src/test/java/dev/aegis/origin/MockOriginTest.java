@@ -335,8 +335,8 @@ class MockOriginTest {
                     throw new UncheckedIOException(e);
                 }
             });
-            Thread.sleep(1000);
-            assertThat(upload).as("upload accepted without its echo being read").isNotDone();
+            assertThatThrownBy(() -> upload.get(1, TimeUnit.SECONDS)).as("upload accepted without its echo being read")
+                    .isInstanceOf(java.util.concurrent.TimeoutException.class);
             // Reading the echo lets the upload finish.
             InputStream in = socket.getInputStream();
             long total = 0;
@@ -439,7 +439,8 @@ class MockOriginTest {
             c.send(getRequest("/delay/100"));
         }
         awaitNoOpenConnections();
-        Thread.sleep(150); // the timer fires on a closed connection
+        // a later, longer delay answers only after the first one's timer has fired on the closed connection
+        assertThat(text(get("/delay/150"))).isEqualTo("delayed 150 ms\n");
         assertThat(text(get("/"))).isEqualTo("AEGIS mock origin\n");
     }
 
