@@ -43,7 +43,13 @@ public final class WafEngine {
      * family: a header is scanned with the few header rules' literals, whose small table stays in the cache, not
      * with every argument rule's. A rule's group number is its index in every automaton.
      */
-    private final LiteralScanner[] scanners;
+    /**
+     * The literal automata by paranoia level (index 1 to 4), then by family of kinds: a level's automata hold only
+     * the literals of rules that run at that level, so a route at paranoia 1 does not stop on the short, common
+     * words (`or`, `if`, `max`) of the paranoia-2 SQL rules. A level with the same rules as the one below shares its
+     * automata.
+     */
+    private final LiteralScanner[][] scanners;
     /** The kinds of each automaton in {@link #scanners}; together they cover every kind. */
     private static final int[] SCANNER_KINDS = {
         Value.HEADER | Value.UA | Value.REFERER | Value.XHDR | Value.HEADER_NAME,
@@ -85,13 +91,25 @@ public final class WafEngine {
                 literalClasses[g] = java.util.Arrays.stream(lits).mapToInt(Value::classesOf).distinct().toArray();
             }
         }
-        this.scanners = new LiteralScanner[SCANNER_KINDS.length];
-        for (int f = 0; f < SCANNER_KINDS.length; f++) {
-            List<String[]> family = new ArrayList<>(groups.size());
-            for (int g = 0; g < valueRules.length; g++) {
-                family.add((valueRules[g].kinds() & SCANNER_KINDS[f]) != 0 ? groups.get(g) : null);
+        this.scanners = new LiteralScanner[5][];
+        for (int pl = 1; pl <= 4; pl++) {
+            boolean sameAsBelow = pl > 1;
+            for (Rule r : valueRules) {
+                sameAsBelow &= r.paranoia() != pl || r.detector().literals() == null;
             }
-            scanners[f] = new LiteralScanner(family);
+            if (sameAsBelow) {
+                scanners[pl] = scanners[pl - 1];
+                continue;
+            }
+            scanners[pl] = new LiteralScanner[SCANNER_KINDS.length];
+            for (int f = 0; f < SCANNER_KINDS.length; f++) {
+                List<String[]> family = new ArrayList<>(groups.size());
+                for (int g = 0; g < valueRules.length; g++) {
+                    Rule r = valueRules[g];
+                    family.add((r.kinds() & SCANNER_KINDS[f]) != 0 && r.paranoia() <= pl ? groups.get(g) : null);
+                }
+                scanners[pl][f] = new LiteralScanner(family);
+            }
         }
         this.ruleWords = (valueRules.length + 63) >>> 6;
         this.lowLiteralRules = new long[ruleWords];
@@ -267,7 +285,7 @@ public final class WafEngine {
         System.arraycopy(plain ? c.plainRules : c.rules, 0, out, 0, out.length);
         long[] lowLiteral = plain ? c.plainLowLiteral : c.lowLiteral;
         long[] otherLiteral = plain ? c.plainOtherLiteral : c.otherLiteral;
-        LiteralScanner literals = scannerFor(v.kind);
+        LiteralScanner literals = scannerFor(v.kind, pl);
         // Rules whose literals live in the lower-cased view: one scan, then drop those without a hit.
         long[] lowHits = null;
         for (int k = 0; k < out.length; k++) {
@@ -289,14 +307,15 @@ public final class WafEngine {
         }
     }
 
-    /** The automaton for values of {@code kind}: the first family it belongs to (no kind is in two). */
-    private LiteralScanner scannerFor(int kind) {
+    /** The automaton for values of {@code kind} at paranoia {@code pl}: its first family (no kind is in two). */
+    private LiteralScanner scannerFor(int kind, int pl) {
+        LiteralScanner[] level = scanners[pl];
         for (int f = 0; f < SCANNER_KINDS.length - 1; f++) {
             if ((kind & SCANNER_KINDS[f]) != 0) {
-                return scanners[f];
+                return level[f];
             }
         }
-        return scanners[SCANNER_KINDS.length - 1];
+        return level[SCANNER_KINDS.length - 1];
     }
 
     /**
