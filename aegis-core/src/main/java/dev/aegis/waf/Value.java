@@ -137,6 +137,8 @@ final class Value {
     private final boolean pathPlain;
     /** For a {@link #plain} value: the prefilter groups with a literal in the raw value, lazily. */
     private long[] rawHits;
+    /** The automaton {@link #hits} and {@link #rawHits} were found with (one per paranoia level and family). */
+    private LiteralScanner hitsScanner;
 
     /** Classes a value may not have to be {@link #plain}: each makes some view differ from the raw value. */
     private static final int NOT_PLAIN = C_ENCODED | C_CTRL | C_QUOTE | C_DOLLAR;
@@ -300,6 +302,12 @@ final class Value {
 
     /** The prefilter groups with a literal in {@code view} of this value (scanned on first use). */
     long[] hits(LiteralScanner scanner, Rules.View view) {
+        if (scanner != hitsScanner) {
+            // hits of another automaton (another paranoia level) say nothing about this one's groups
+            hits = null;
+            rawHits = null;
+            hitsScanner = scanner;
+        }
         if (view == Rules.View.RAW || plain && (pathPlain || view != Rules.View.PATH)) {
             long[] bits = rawHits;
             if (bits == null) {

@@ -2,6 +2,8 @@ package dev.aegis.waf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.aegis.config.WafConfig;
+import dev.aegis.config.WafPolicy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,11 +34,19 @@ class WafPrefilterSoundnessTest {
             groups.add(r.detector().literals());
         }
         LiteralScanner scanner = new LiteralScanner(groups);
+        // the engine's own path as well: its automata per paranoia level and family, cached candidate sets, hits
+        // kept on the value between levels
+        WafEngine engine = WafEngine.compile(new WafConfig(WafPolicy.WafMode.BLOCK, 1, 5, 128 << 10, List.of()));
+        assertThat(engine.ruleWords()).isEqualTo((rules.size() + 63) >>> 6);
+        long[][] candidates = new long[5][engine.ruleWords()];
         List<String> unsound = new ArrayList<>();
         int matches = 0;
         for (WafCorpusTest.Case c : WafCorpusTest.load(WafCorpusTest.corpus())) {
             Targets t = Targets.parse(c.input());
             for (Value v : t.values) {
+                for (int pl = 1; pl <= 4; pl++) {
+                    engine.candidates(v, pl, candidates[pl]);
+                }
                 for (int g = 0; g < rules.size(); g++) {
                     Rule r = rules.get(g);
                     if ((v.kind & r.kinds()) == 0) {
@@ -56,10 +66,21 @@ class WafPrefilterSoundnessTest {
                                     + " on " + v.name() + "=" + v.raw);
                         }
                     }
+                    if (r.detector() instanceof Rules.GatedDetector gd && gd.precludes(v)
+                            && gd.detector().test(v) != null) {
+                        unsound.add(r.id() + " precludes " + v.name() + "=" + v.raw + " but its detector matches");
+                    }
                     if (frag == null) {
                         continue;
                     }
                     matches++;
+                    assertThat(engine.valueRule(g).id()).isEqualTo(r.id());
+                    for (int pl = r.paranoia(); pl <= 4; pl++) {
+                        if ((v.classes & r.trigger()) != 0 && (candidates[pl][g >>> 6] & 1L << g) == 0) {
+                            unsound.add(r.id() + " not a candidate at paranoia " + pl + " on " + v.name() + "="
+                                    + v.raw);
+                        }
+                    }
                     int req = r.detector().requiredClasses();
                     int[] masks = r.detector().classMasks();
                     boolean maskOk = masks == null;
@@ -71,7 +92,7 @@ class WafPrefilterSoundnessTest {
                     // encoding" admitted before.
                     boolean triggerOk = (v.rawClasses & (r.trigger() | Value.C_ENCODED)) == 0
                             || (v.classes & r.trigger()) != 0;
-                    boolean passes = triggerOk && (v.classes & req) == req && maskOk && !r.detector().precludes(v)
+                    boolean passes = triggerOk && (v.classes & req) == req && maskOk
                             && (r.detector().literals() == null || r.detector().literalBypass() != null
                                     && Rules.anyMask(r.detector().literalBypass(), v.classes)
                                 || v.hit(scanner, r.detector().view(), g));
