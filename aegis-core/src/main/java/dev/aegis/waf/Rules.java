@@ -1440,8 +1440,8 @@ final class Rules {
             return null;
         }
         if ((v.classes & ~(C_ALPHA | C_DIGIT | C_DOT | C_DASH | C_COLON | C_SLASH)) == 0 && numericSeparators(v.raw)) {
-            // the same, with colons and slashes only between digits and no word longer than two letters: a
-            // timestamp, a time, a date, a ratio
+            // the same, with colons and slashes only between digits and no two letters together: a timestamp, a
+            // time, a date, a ratio
             return null;
         }
         Finding f = SqlInjection.detect(v.dec());
@@ -1457,16 +1457,16 @@ final class Rules {
     }
 
     /**
-     * Whether every {@code :} and {@code /} of {@code s} has a digit on both sides and no run of letters is longer
-     * than two ({@code T}, {@code Z}, {@code pm}): the shape of timestamps and dates, in which no SQL keyword but the
-     * two-letter ones can stand, and those only between digits.
+     * Whether every {@code :} and {@code /} of {@code s} has a digit on both sides and no two letters stand
+     * together ({@code T}, {@code Z}): the shape of timestamps and dates, in which no SQL keyword (two letters at
+     * least: {@code or}, {@code is}) can stand.
      */
     static boolean numericSeparators(String s) {
         int letters = 0;
         for (int i = 0, n = s.length(); i < n; i++) {
             char c = s.charAt(i);
             if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') {
-                if (++letters > 2) {
+                if (++letters > 1) {
                     return false;
                 }
                 continue;
