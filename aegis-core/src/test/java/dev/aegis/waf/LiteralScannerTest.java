@@ -73,4 +73,46 @@ class LiteralScannerTest {
             assertThat(scanned(text)).as("at " + at).isEqualTo(expected(text)).isNotZero();
         }
     }
+
+    /**
+     * Every word of one to seven letters over {@code a} and {@code b} is a group of its own: 254 groups (four words of
+     * hit bits), and each state reports every group its text ends with, so most states report several.
+     */
+    static final List<String[]> MANY_GROUPS = manyGroups();
+
+    static List<String[]> manyGroups() {
+        List<String[]> groups = new java.util.ArrayList<>();
+        for (int len = 1; len <= 7; len++) {
+            for (int bits = 0; bits < 1 << len; bits++) {
+                StringBuilder w = new StringBuilder();
+                for (int k = len - 1; k >= 0; k--) {
+                    w.append((bits >> k & 1) == 0 ? 'a' : 'b');
+                }
+                groups.add(new String[] {w.toString()});
+            }
+        }
+        return groups;
+    }
+
+    static final LiteralScanner MANY = new LiteralScanner(MANY_GROUPS);
+
+    @Provide
+    Arbitrary<String> abTexts() {
+        return Arbitraries.strings().withChars("abAB c").ofMaxLength(120);
+    }
+
+    @Property(tries = 2000)
+    void manyGroupsAndStatesReportingSeveral(@ForAll("abTexts") String text) {
+        long[] hits = new long[MANY.words];
+        MANY.scan(text, hits);
+        long[] want = new long[MANY.words];
+        String l = text.toLowerCase(Locale.ROOT);
+        for (int g = 0; g < MANY_GROUPS.size(); g++) {
+            if (l.contains(MANY_GROUPS.get(g)[0])) {
+                want[g >>> 6] |= 1L << g;
+            }
+        }
+        assertThat(MANY.words).isEqualTo(4);
+        assertThat(hits).as(text).isEqualTo(want);
+    }
 }
