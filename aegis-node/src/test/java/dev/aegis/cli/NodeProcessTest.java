@@ -56,8 +56,7 @@ class NodeProcessTest {
                 "--enable-native-access=ALL-UNNAMED", "-cp", classpath, AegisCommand.class.getName(),
                 "run", "--config", config.toString(), "--access-log", "off"))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("node.log").toFile()).start();
-        Process started = node;
-        boolean up = Await.until(Duration.ofSeconds(20), () -> healthy(port) || !started.isAlive());
+        boolean up = Await.until(Duration.ofSeconds(20), () -> healthy(port) || !node.isAlive());
         if (!up || !node.isAlive()) {
             throw new AssertionError("node did not start: " + Files.readString(dir.resolve("node.log")));
         }

@@ -439,7 +439,7 @@ class MockOriginTest {
             c.send(getRequest("/delay/100"));
         }
         awaitNoOpenConnections();
-        // a later, longer delay answers only after the first one's timer has fired on the closed connection
+        // the delay of the connection that left is cancelled with it; delayed and plain answers still come after
         assertThat(text(get("/delay/150"))).isEqualTo("delayed 150 ms\n");
         assertThat(text(get("/"))).isEqualTo("AEGIS mock origin\n");
     }

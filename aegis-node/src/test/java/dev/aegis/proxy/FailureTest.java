@@ -100,7 +100,7 @@ class FailureTest {
                     OutputStream out = s.getOutputStream();
                     out.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly-part".getBytes(StandardCharsets.US_ASCII));
                     out.flush();
-                    // stall: send nothing more and wait for the proxy to give up on this connection (bounded)
+                    // stall: send nothing more and wait for the proxy to close this connection (bounded)
                     s.setSoTimeout(10_000);
                     while (in.read() >= 0) {
                         // nothing more is expected from the proxy
@@ -116,7 +116,9 @@ class FailureTest {
                 assertThat(c.closedWithin(5000)).isTrue(); // idle timeout is 2s
                 assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(1000L, 4900L);
             }
-            originThread.interrupt();
+            // the proxy gave up on the stalled upstream connection too: the origin's read ends
+            originThread.join(5000);
+            assertThat(originThread.isAlive()).as("upstream connection still open").isFalse();
         }
     }
 
