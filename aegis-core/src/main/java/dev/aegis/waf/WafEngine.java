@@ -39,15 +39,12 @@ public final class WafEngine {
      */
     private final int[][] literalClasses;
     /**
-     * One literal automaton per family of value kinds, holding only the literals of the rules that inspect that
-     * family: a header is scanned with the few header rules' literals, whose small table stays in the cache, not
-     * with every argument rule's. A rule's group number is its index in every automaton.
-     */
-    /**
-     * The literal automata by paranoia level (index 1 to 4), then by family of kinds: a level's automata hold only
+     * The literal automata by paranoia level (index 1 to 4), then by family of value kinds. A family's automaton
+     * holds only the literals of the rules that inspect that family: a header is scanned with the few header rules'
+     * literals, whose small table stays in the cache, not with every argument rule's. A level's automata hold only
      * the literals of rules that run at that level, so a route at paranoia 1 does not stop on the short, common
-     * words (`or`, `if`, `max`) of the paranoia-2 SQL rules. A level with the same rules as the one below shares its
-     * automata.
+     * words ({@code or}, {@code if}, {@code max}) of the paranoia-2 SQL rules; a level with the same rules as the
+     * one below shares its automata. A rule's group number is its index in every automaton.
      */
     private final LiteralScanner[][] scanners;
     /** The kinds of each automaton in {@link #scanners}; together they cover every kind. */
