@@ -18,17 +18,17 @@ final class LiteralScanner {
     private final int alphabet;
     private final byte[] classOf = new byte[256];
     /**
-     * Per row of a reporting state (its number times the alphabet size, so no division): its one group when it
-     * reports a single group, as most do, so the report is one OR; else the complement of its index in
-     * {@link #multiGroups}.
+     * Per state (in table order) that reports: its one group when it reports a single group, as most do, so the
+     * report is one OR; else the complement of its index in {@link #multiGroups}.
      */
-    private final int[] reportByRow;
+    private final int[] reportByState;
     /** The hit sets of the states that report several groups. */
     private final long[][] multiGroups;
     /**
      * The transition table as the scan reads it: target state times the alphabet size (the row where its
-     * transitions start), complemented (negative) when the target state reports literals. One load and one add per
-     * character on the path from one step to the next.
+     * transitions start), or, when the target state reports literals, the complement (negative) of the state's
+     * number, which the rare report turns into its row. One load and one add per character on the path from one
+     * step to the next, and the report tables need one entry per state, not per row.
      */
     private final int[] step;
     /**
@@ -135,7 +135,7 @@ final class LiteralScanner {
         for (int k = 0; k < qt; k++) {
             rank[queue[k]] = k + 1;
         }
-        reportByRow = new int[n * alphabet];
+        reportByState = new int[n];
         List<long[]> multi = new ArrayList<>();
         step = new int[next.length];
         depthByState = new byte[n];
@@ -146,13 +146,13 @@ final class LiteralScanner {
                 if (single < 0) {
                     multi.add(out[st]);
                 }
-                reportByRow[row] = single >= 0 ? single : ~(multi.size() - 1);
+                reportByState[rank[st]] = single >= 0 ? single : ~(multi.size() - 1);
             }
             depthByState[rank[st]] = (byte) Math.min(depth[st], 127);
             for (int c = 0; c < alphabet; c++) {
                 int target = next[st * alphabet + c];
                 int targetRow = rank[target] * alphabet;
-                step[row + c] = out[target] != null ? ~targetRow : targetRow;
+                step[row + c] = out[target] != null ? ~rank[target] : targetRow;
             }
         }
         multiGroups = multi.toArray(new long[0][]);
@@ -259,17 +259,17 @@ final class LiteralScanner {
         return row;
     }
 
-    /** Ors in the groups the state at {@code row} reports; returns the row. */
-    private int report(int row, long[] hits) {
-        int g = reportByRow[row];
+    /** Ors in the groups state {@code state} reports; returns its row. */
+    private int report(int state, long[] hits) {
+        int g = reportByState[state];
         if (g >= 0) {
             hits[g >>> 6] |= 1L << g;
-            return row;
+        } else {
+            long[] o = multiGroups[~g];
+            for (int k = 0; k < o.length; k++) {
+                hits[k] |= o[k];
+            }
         }
-        long[] o = multiGroups[~g];
-        for (int k = 0; k < o.length; k++) {
-            hits[k] |= o[k];
-        }
-        return row;
+        return state * alphabet;
     }
 }

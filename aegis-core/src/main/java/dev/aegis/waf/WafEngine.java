@@ -44,7 +44,7 @@ public final class WafEngine {
      * literals, whose small table stays in the cache, not with every argument rule's. A level's automata hold only
      * the literals of rules that run at that level, so a route at paranoia 1 does not stop on the short, common
      * words ({@code or}, {@code if}, {@code max}) of the paranoia-2 SQL rules; a level with the same rules as the
-     * one below shares its automata. A rule's group number is its index in every automaton.
+     * one below shares its automata (per family). A rule's group number is its index in every automaton.
      */
     private final LiteralScanner[][] scanners;
     /** The kinds of each automaton in {@link #scanners}; together they cover every kind. */
@@ -88,24 +88,18 @@ public final class WafEngine {
                 literalClasses[g] = java.util.Arrays.stream(lits).mapToInt(Value::classesOf).distinct().toArray();
             }
         }
-        this.scanners = new LiteralScanner[5][];
+        this.scanners = new LiteralScanner[5][SCANNER_KINDS.length];
         for (int pl = 1; pl <= 4; pl++) {
-            boolean sameAsBelow = pl > 1;
-            for (Rule r : valueRules) {
-                sameAsBelow &= r.paranoia() != pl || r.detector().literals() == null;
-            }
-            if (sameAsBelow) {
-                scanners[pl] = scanners[pl - 1];
-                continue;
-            }
-            scanners[pl] = new LiteralScanner[SCANNER_KINDS.length];
             for (int f = 0; f < SCANNER_KINDS.length; f++) {
+                boolean sameAsBelow = pl > 1;
                 List<String[]> family = new ArrayList<>(groups.size());
                 for (int g = 0; g < valueRules.length; g++) {
                     Rule r = valueRules[g];
-                    family.add((r.kinds() & SCANNER_KINDS[f]) != 0 && r.paranoia() <= pl ? groups.get(g) : null);
+                    boolean reads = (r.kinds() & SCANNER_KINDS[f]) != 0 && groups.get(g) != null;
+                    family.add(reads && r.paranoia() <= pl ? groups.get(g) : null);
+                    sameAsBelow &= !reads || r.paranoia() != pl;
                 }
-                scanners[pl][f] = new LiteralScanner(family);
+                scanners[pl][f] = sameAsBelow ? scanners[pl - 1][f] : new LiteralScanner(family);
             }
         }
         this.ruleWords = (valueRules.length + 63) >>> 6;
