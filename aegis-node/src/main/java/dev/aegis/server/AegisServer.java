@@ -260,6 +260,13 @@ public final class AegisServer implements NodeRuntime, AutoCloseable {
             // A valid file that cannot be compiled here (a server name that does not resolve, say).
             log.warn("reload of {} refused, still serving the previous config: {}", file, e.getMessage());
             return new ReloadOutcome(false, java.util.List.of(file + ": " + e.getMessage()));
+        } catch (OutOfMemoryError e) {
+            // The old and the new config (its WAF automata, route tables) live side by side while the new one is
+            // compiled; what failed to fit was only the new one, which is garbage now.
+            String why = "the new config did not fit in the heap beside the running one while it was compiled; "
+                    + "raise the heap (AEGIS_JAVA_OPTS=-Xmx...)";
+            log.error("reload of {} refused, still serving the previous config: {}", file, why);
+            return new ReloadOutcome(false, java.util.List.of(file + ": " + why));
         }
         log.info("reloaded {}", file);
         return new ReloadOutcome(true, java.util.List.of());
