@@ -230,7 +230,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         upstreamDeadline = 0;
         upstreamDeadlineOwner = null;
-        owner.checkUpstreamTimer();
+        try {
+            owner.checkUpstreamTimer();
+        } catch (Throwable t) {
+            owner.internalFailure("checking the upstream deadline", t);
+        }
     }
 
     /** Disarms the head timer; the scheduled check, if any, finds nothing to do. */
@@ -459,7 +463,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         /** A failed write to the origin (a reset connection, an encoder refusing a message) ends the attempt. */
         private final ChannelFutureListener writeFailure = f -> {
             if (!f.isSuccess() && f.channel() == upstream) {
-                onUpstreamClosed(f.cause());
+                try {
+                    onUpstreamClosed(f.cause());
+                } catch (Throwable t) {
+                    internalFailure("handling a failed write to the origin", t);
+                }
             }
         };
 
@@ -1230,29 +1238,54 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                         }
                     });
             b.connect(target.address()).addListener((ChannelFuture f) -> {
-                if (f.isSuccess()) {
-                    runtime.metrics().upstreamConnectionOpened();
-                    f.channel().closeFuture().addListener(runtime.metrics().upstreamClosed());
-                }
-                if (done) {
-                    f.channel().close();
-                    return;
-                }
-                if (f.isSuccess()) {
-                    record.upstreamConnectNanos = System.nanoTime() - attemptStartNanos;
-                    attach(f.channel());
-                } else {
-                    Throwable cause = f.cause();
-                    ProxyError error = cause instanceof ConnectTimeoutException
-                            ? new ProxyError.UpstreamConnectTimeout(target.key())
-                            : new ProxyError.UpstreamConnectFailed(target.key(), describe(cause));
-                    record.recordAttempt(target.key(), cause instanceof ConnectTimeoutException
-                            ? "connect-timeout" : "connect-failed");
-                    passiveFailure();
-                    // Nothing reached an origin, so another server may always be tried.
-                    retryOrFail(error);
+                try {
+                    connected(target, f);
+                } catch (Throwable t) {
+                    internalFailure("handling the connection to " + target.key(), t);
                 }
             });
+        }
+
+        private void connected(UpstreamServer target, ChannelFuture f) {
+            if (f.isSuccess()) {
+                runtime.metrics().upstreamConnectionOpened();
+                f.channel().closeFuture().addListener(runtime.metrics().upstreamClosed());
+            }
+            if (done) {
+                f.channel().close();
+                return;
+            }
+            if (f.isSuccess()) {
+                record.upstreamConnectNanos = System.nanoTime() - attemptStartNanos;
+                attach(f.channel());
+            } else {
+                Throwable cause = f.cause();
+                ProxyError error = cause instanceof ConnectTimeoutException
+                        ? new ProxyError.UpstreamConnectTimeout(target.key())
+                        : new ProxyError.UpstreamConnectFailed(target.key(), describe(cause));
+                record.recordAttempt(target.key(), cause instanceof ConnectTimeoutException
+                        ? "connect-timeout" : "connect-failed");
+                passiveFailure();
+                // Nothing reached an origin, so another server may always be tried.
+                retryOrFail(error);
+            }
+        }
+
+        /**
+         * A bug met inside a Netty listener or timer task: Netty would only log it, leaving the client waiting for
+         * an answer that no handler or timer would give. The exchange ends here with a 500 (or a cut connection
+         * when the response had started), and the upstream connection, whose state is unknown, is closed.
+         */
+        private void internalFailure(String where, Throwable t) {
+            LOG.error("unexpected error while {}", where, t);
+            Channel u = upstream;
+            detachUpstream();
+            if (u != null) {
+                u.close();
+            }
+            if (!done) {
+                fail(new ProxyError.Internal(where + ": " + t));
+            }
         }
 
         private void attach(Channel ch) {
