@@ -1241,6 +1241,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 try {
                     connected(target, f);
                 } catch (Throwable t) {
+                    f.channel().close(); // the new connection may not have been attached yet
                     internalFailure("handling the connection to " + target.key(), t);
                 }
             });
