@@ -43,6 +43,8 @@ final class NatsSync implements AutoCloseable {
     /** Bytes per message, about: a full state of a million counters goes out in pieces well under NATS's 1 MiB. */
     private static final int MAX_MESSAGE_BYTES = 256 << 10;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+    /** Failed joins (each waits up to 2 s for its round trip) before the connection is dropped and made again. */
+    private static final int JOIN_FAILURES_BEFORE_RECONNECT = 3;
     /** A peer not heard for this long is forgotten (its id may have been a pod that is gone for good). */
     private static final long FORGET_MILLIS = 10 * 60_000L;
 
@@ -69,6 +71,12 @@ final class NatsSync implements AutoCloseable {
     private volatile long lastRepairRequest;
     private Options options;
     private int connectAttempts;
+    /** Which (re)connection the join in progress is for: a newer one ends the retries of an older one (timer thread). */
+    private int joinGeneration;
+    /** Joins in a row that failed on the current connection (timer thread). */
+    private int joinFailures;
+    /** The last error jnats reported on the connection, for the log when a join fails. */
+    private volatile String lastConnectionError = "none";
 
     private static final class Peer {
         final String id;
@@ -124,6 +132,7 @@ final class NatsSync implements AutoCloseable {
 
                     @Override
                     public void exceptionOccurred(Connection conn, Exception exp) {
+                        lastConnectionError = exp.toString();
                         log.debug("NATS connection: {}", exp.toString()); // refused reconnects: noisy, expected
                     }
 
@@ -139,7 +148,7 @@ final class NatsSync implements AutoCloseable {
         timer.scheduleWithFixedDelay(this::tick, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
         // Unreachable at start: serve alone rather than stay unready (the first connect will still merge).
         timer.schedule(() -> {
-            if (!connected) {
+            if (!connected && !ready) { // (ready: it did connect, and is merely rejoining now)
                 log.warn("NATS at {} is unreachable; serving on this node's own counts until it is",
                         cluster.config().natsUrl());
                 ready = true;
@@ -167,7 +176,7 @@ final class NatsSync implements AutoCloseable {
                 return;
             }
             connection = c;
-            joined(c, false);
+            joined(c, false, ++joinGeneration);
         } catch (java.io.IOException | RuntimeException e) {
             if (connectAttempts++ % 10 == 0) {
                 log.warn("cannot reach NATS at {} ({}); retrying",
@@ -183,7 +192,10 @@ final class NatsSync implements AutoCloseable {
         switch (event) {
             case RECONNECTED -> {
                 connection = conn;
-                timer.execute(() -> joined(conn, true));
+                timer.execute(() -> {
+                    joinFailures = 0;
+                    joined(conn, true, ++joinGeneration);
+                });
             }
             case DISCONNECTED, CLOSED -> {
                 if (connected) {
@@ -198,10 +210,10 @@ final class NatsSync implements AutoCloseable {
         }
     }
 
-    /** Connected (again): subscribe once, ask the others for their state, and send ours. */
-    private void joined(Connection conn, boolean again) {
-        if (closed) {
-            return;
+    /** Connected (again): subscribe once, ask the others for their state, and send ours. Runs on the timer. */
+    private void joined(Connection conn, boolean again, int generation) {
+        if (closed || generation != joinGeneration) {
+            return; // closing, or a newer (re)connection has its own join
         }
         try {
             if (dispatcher == null) {
@@ -215,6 +227,7 @@ final class NatsSync implements AutoCloseable {
                 return; // lost again meanwhile: the next RECONNECTED joins
             }
             connected = true;
+            joinFailures = 0;
             log.info("{} NATS {} as {}", again ? "reconnected to" : "connected to",
                     dev.aegis.config.UrlCredentials.redact(cluster.config().natsUrl()), self);
             publish(conn, Delta.empty(Delta.Kind.STATE_REQUEST, self, System.currentTimeMillis()), inbox);
@@ -222,9 +235,33 @@ final class NatsSync implements AutoCloseable {
             // Ready once peers had a moment to answer; their states merge as they arrive.
             timer.schedule(() -> ready = true, Math.max(300, 3 * intervalMillis), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
-            log.warn("NATS join failed ({}); retrying at the next interval", e.toString());
-            timer.schedule(() -> joined(conn, again), intervalMillis, TimeUnit.MILLISECONDS);
+            joinFailures++;
+            log.warn("NATS join failed ({}; connection {}, its last error: {}); retrying at the next interval",
+                    e.toString(), conn.getStatus(), lastConnectionError);
+            if (joinFailures % JOIN_FAILURES_BEFORE_RECONNECT == 0 && conn.getStatus() == Connection.Status.CONNECTED) {
+                forceReconnect(conn);
+            }
+            timer.schedule(() -> joined(conn, again, generation), intervalMillis, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * A connection jnats calls connected that does not complete a round trip (its PING gets no PONG) would leave the
+     * node out of sync for as long as it lasts: jnats's own keep-alive does not notice while messages still arrive.
+     * It is dropped and made again, on a thread of its own because jnats reconnects in the caller's thread.
+     */
+    private void forceReconnect(Connection conn) {
+        log.warn("NATS connection at {} answers no round trip after {} joins; reconnecting",
+                dev.aegis.config.UrlCredentials.redact(cluster.config().natsUrl()), joinFailures);
+        Thread.ofPlatform().daemon().name("aegis-sync-reconnect").start(() -> {
+            try {
+                conn.forceReconnect();
+            } catch (java.io.IOException | RuntimeException e) {
+                log.warn("NATS reconnect failed ({}); jnats keeps trying", e.toString());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     private void onMessage(Message m) {
