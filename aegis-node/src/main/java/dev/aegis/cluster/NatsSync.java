@@ -13,6 +13,7 @@ import io.nats.client.Options;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * Sync over NATS (jnats). Every node publishes on {@code aegis.<cluster>.sync}: its deltas every
  * {@code sync_interval} (only counters and bans that changed), a heartbeat every second (so every node knows how
  * many peers are alive), and, when it connects or reconnects, a request for the others' full state (answered on
- * its own subject {@code aegis.<cluster>.node.<id>}, in messages of at most about 256 KiB) plus its own full state. Merges are idempotent, so a delta
- * that arrives twice, late, or after the same counts came in a full state never counts twice.
+ * its own subject {@code aegis.<cluster>.node.<id>}, in messages of at most about 256 KiB) plus its own full state.
+ * Before that request a node sends itself one message on {@code aegis.<cluster>.echo.<id>} and waits for it. Merges
+ * are idempotent, so a delta that arrives twice, late, or after the same counts came in a full state never counts
+ * twice.
  *
  * <p>Membership, heartbeats and lag follow this machine's real clock; counters' windows and bans follow the
  * cluster's (injectable) wall clock.
@@ -43,7 +46,7 @@ final class NatsSync implements AutoCloseable {
     /** Bytes per message, about: a full state of a million counters goes out in pieces well under NATS's 1 MiB. */
     private static final int MAX_MESSAGE_BYTES = 256 << 10;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
-    /** Failed joins (each waits up to 2 s for its round trip) before the connection is dropped and made again. */
+    /** Failed joins (each waits up to 2 s for its echo) before the connection is dropped and made again. */
     private static final int JOIN_FAILURES_BEFORE_RECONNECT = 3;
     /** A peer not heard for this long is forgotten (its id may have been a pod that is gone for good). */
     private static final long FORGET_MILLIS = 10 * 60_000L;
@@ -52,6 +55,12 @@ final class NatsSync implements AutoCloseable {
     private final String self;
     private final String subject;
     private final String inbox;
+    /** Where a joining node sends a message to itself, to see that its subscriptions carry messages. */
+    private final String echo;
+    /** The echo the join in progress waits for (its payload is the join's number), or null. */
+    private volatile CompletableFuture<Void> pendingEcho;
+    private volatile long pendingEchoToken;
+    private long echoTokens;
     private final long intervalMillis;
     private final ScheduledExecutorService timer;
     private final ConcurrentHashMap<String, Peer> peers = new ConcurrentHashMap<>();
@@ -95,6 +104,7 @@ final class NatsSync implements AutoCloseable {
         String name = token(cluster.config().name());
         this.subject = "aegis." + name + ".sync";
         this.inbox = "aegis." + name + ".node." + token(self);
+        this.echo = "aegis." + name + ".echo." + token(self);
         this.intervalMillis = Math.max(1, cluster.config().syncInterval().toMillis());
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "aegis-sync");
@@ -221,8 +231,13 @@ final class NatsSync implements AutoCloseable {
                 dispatcher = d; // before anything can fail: a retry must not add a second one
                 d.subscribe(subject);
                 d.subscribe(inbox);
+                d.subscribe(echo);
             }
-            conn.flush(Duration.ofSeconds(2)); // the subscriptions are in place before anyone answers
+            // A message to ourselves, through NATS: when it is back, our subscriptions are in place before anyone
+            // answers the state request, and messages flow both ways. A PING (jnats's flush) would prove less, and
+            // jnats pairs each PONG with the oldest PING it waits for, so after one lost PING every flush on that
+            // connection times out although the connection works.
+            awaitEcho(conn);
             if (conn.getStatus() != Connection.Status.CONNECTED) {
                 return; // lost again meanwhile: the next RECONNECTED joins
             }
@@ -246,12 +261,12 @@ final class NatsSync implements AutoCloseable {
     }
 
     /**
-     * A connection jnats calls connected that does not complete a round trip (its PING gets no PONG) would leave the
-     * node out of sync for as long as it lasts: jnats's own keep-alive does not notice while messages still arrive.
-     * It is dropped and made again, on a thread of its own because jnats reconnects in the caller's thread.
+     * A connection jnats calls connected that does not carry this node's messages back to it would leave the node out
+     * of sync for as long as it lasts, and jnats's keep-alive does not notice while the peers' messages arrive. It is
+     * dropped and made again, on a thread of its own because jnats reconnects in the caller's thread.
      */
     private void forceReconnect(Connection conn) {
-        log.warn("NATS connection at {} answers no round trip after {} joins; reconnecting",
+        log.warn("NATS connection at {} did not echo this node's message in {} joins; reconnecting",
                 dev.aegis.config.UrlCredentials.redact(cluster.config().natsUrl()), joinFailures);
         Thread.ofPlatform().daemon().name("aegis-sync-reconnect").start(() -> {
             try {
@@ -264,7 +279,31 @@ final class NatsSync implements AutoCloseable {
         });
     }
 
+    /** Sends a message to this node's echo subject and waits up to 2 s for it to come back. */
+    private void awaitEcho(Connection conn) throws Exception {
+        CompletableFuture<Void> back = new CompletableFuture<>();
+        long token = ++echoTokens;
+        pendingEchoToken = token;
+        pendingEcho = back;
+        try {
+            conn.publish(echo, java.nio.ByteBuffer.allocate(Long.BYTES).putLong(token).array());
+            back.get(2, TimeUnit.SECONDS);
+        } finally {
+            pendingEcho = null;
+        }
+    }
+
     private void onMessage(Message m) {
+        if (m.getSubject().equals(echo)) {
+            byte[] data = m.getData();
+            CompletableFuture<Void> back = pendingEcho;
+            // an echo of an earlier, timed-out join does not count for this one
+            if (back != null && data != null && data.length == Long.BYTES
+                    && java.nio.ByteBuffer.wrap(data).getLong() == pendingEchoToken) {
+                back.complete(null);
+            }
+            return;
+        }
         received.increment();
         try {
             receive(m);
