@@ -250,6 +250,9 @@ final class NatsSync implements AutoCloseable {
             // Ready once peers had a moment to answer; their states merge as they arrive.
             timer.schedule(() -> ready = true, Math.max(300, 3 * intervalMillis), TimeUnit.MILLISECONDS);
         } catch (Exception e) {
+            if (closed) {
+                return; // the node is stopping: its timer interrupted the wait
+            }
             joinFailures++;
             log.warn("NATS join failed ({}; connection {}, its last error: {}); retrying at the next interval",
                     e.toString(), conn.getStatus(), lastConnectionError);
