@@ -67,6 +67,7 @@ final class NatsSync implements AutoCloseable {
     private final AtomicBoolean publishQueued = new AtomicBoolean();
     private volatile Connection connection;
     private volatile Dispatcher dispatcher;
+    private volatile Dispatcher echoDispatcher;
     /** Sync messages sent and received (heartbeats included), for the metrics. */
     private final java.util.concurrent.atomic.LongAdder sent = new java.util.concurrent.atomic.LongAdder();
     private final java.util.concurrent.atomic.LongAdder received = new java.util.concurrent.atomic.LongAdder();
@@ -231,7 +232,13 @@ final class NatsSync implements AutoCloseable {
                 dispatcher = d; // before anything can fail: a retry must not add a second one
                 d.subscribe(subject);
                 d.subscribe(inbox);
-                d.subscribe(echo);
+            }
+            if (echoDispatcher == null) {
+                // The echo has a dispatcher of its own: behind a backlog of merges it would time out on a busy
+                // node, or be dropped with them by a slow consumer.
+                Dispatcher e = conn.createDispatcher(this::onEcho);
+                echoDispatcher = e;
+                e.subscribe(echo);
             }
             // A message to ourselves, through NATS: when it is back, our subscriptions are in place before anyone
             // answers the state request, and messages flow both ways. A PING (jnats's flush) would prove less, and
@@ -240,6 +247,9 @@ final class NatsSync implements AutoCloseable {
             awaitEcho(conn);
             if (conn.getStatus() != Connection.Status.CONNECTED) {
                 return; // lost again meanwhile: the next RECONNECTED joins
+            }
+            if (closed) {
+                return;
             }
             connected = true;
             joinFailures = 0;
@@ -273,6 +283,9 @@ final class NatsSync implements AutoCloseable {
                 dev.aegis.config.UrlCredentials.redact(cluster.config().natsUrl()), joinFailures);
         Thread.ofPlatform().daemon().name("aegis-sync-reconnect").start(() -> {
             try {
+                if (closed || conn.getStatus() != Connection.Status.CONNECTED) {
+                    return; // stopping, or jnats is reconnecting already
+                }
                 conn.forceReconnect();
             } catch (java.io.IOException | RuntimeException e) {
                 log.warn("NATS reconnect failed ({}); jnats keeps trying", e.toString());
@@ -296,17 +309,17 @@ final class NatsSync implements AutoCloseable {
         }
     }
 
-    private void onMessage(Message m) {
-        if (m.getSubject().equals(echo)) {
-            byte[] data = m.getData();
-            CompletableFuture<Void> back = pendingEcho;
-            // an echo of an earlier, timed-out join does not count for this one
-            if (back != null && data != null && data.length == Long.BYTES
-                    && java.nio.ByteBuffer.wrap(data).getLong() == pendingEchoToken) {
-                back.complete(null);
-            }
-            return;
+    private void onEcho(Message m) {
+        byte[] data = m.getData();
+        CompletableFuture<Void> back = pendingEcho;
+        // an echo of an earlier, timed-out join does not count for this one
+        if (back != null && data != null && data.length == Long.BYTES
+                && java.nio.ByteBuffer.wrap(data).getLong() == pendingEchoToken) {
+            back.complete(null);
         }
+    }
+
+    private void onMessage(Message m) {
         received.increment();
         try {
             receive(m);

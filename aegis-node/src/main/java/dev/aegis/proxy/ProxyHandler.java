@@ -1286,6 +1286,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
             if (!done) {
                 fail(new ProxyError.Internal(where + ": " + t));
+            } else if (exchange == this) {
+                ctx.close(); // failed while finishing: the connection would never move on to its next request
             }
         }
 

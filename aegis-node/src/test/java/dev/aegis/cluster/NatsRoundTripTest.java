@@ -148,8 +148,8 @@ class NatsRoundTripTest {
         void cutConnections() {
             for (Socket s : sockets) {
                 closeQuietly(s);
+                sockets.remove(s); // one by one: a connection accepted meanwhile stays listed, to be cut later
             }
-            sockets.clear();
         }
 
         private void acceptLoop() {

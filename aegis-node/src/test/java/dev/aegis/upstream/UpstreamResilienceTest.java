@@ -225,7 +225,7 @@ class UpstreamResilienceTest {
                 health_check: { path: /health, interval: 300ms, timeout: 200ms, healthy: 2, unhealthy: 3 }
                 # Under the client's 10 s read timeout: an attempt that stalls shows as the node's 504, with the
                 # node's account of it in the log, rather than as a client timeout that says nothing.
-                timeouts: { response_header: 3s }
+                timeouts: { response_header: 5s }
                 """, servers(origins));
         ServerState stateA = node.server.snapshot().upstream("app").servers().get(0);
         assertThat(load(200, i -> get("/api/users"))).containsOnlyKeys(200);
