@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The literal scanner against the obvious definition: a group hits when one of its literals occurs in the
- * lower-cased text.
+ * lower-cased text. Each check runs on the default automaton and on ones whose states from depth 0 and 1 on are
+ * deep (children and failure links instead of full rows), so both ways of stepping meet every literal.
  */
 class LiteralScannerTest {
     /** Literals that overlap, nest and share prefixes and suffixes, so the automaton's failure links matter. */
@@ -27,7 +28,8 @@ class LiteralScannerTest {
             new String[] {"0x2e", ".."},
             new String[] {"org.apache.commons.collections"});
 
-    static final LiteralScanner SCANNER = new LiteralScanner(GROUPS);
+    static final List<LiteralScanner> SCANNERS = List.of(new LiteralScanner(GROUPS),
+            new LiteralScanner(GROUPS, 0), new LiteralScanner(GROUPS, 1));
 
     static long expected(String text) {
         String l = text.toLowerCase(Locale.ROOT);
@@ -42,10 +44,18 @@ class LiteralScannerTest {
         return bits;
     }
 
+    /** The hits of every scanner, which must agree. */
     static long scanned(String text) {
-        long[] hits = new long[SCANNER.words];
-        SCANNER.scan(text, hits);
-        return hits[0];
+        long first = -1;
+        for (LiteralScanner scanner : SCANNERS) {
+            long[] hits = new long[scanner.words];
+            scanner.scan(text, hits);
+            if (first != -1) {
+                assertThat(hits[0]).as("dense depths disagree on " + text).isEqualTo(first);
+            }
+            first = hits[0];
+        }
+        return first;
     }
 
     @Provide
@@ -74,6 +84,33 @@ class LiteralScannerTest {
         }
     }
 
+    /** Values long enough to be walked in four parts: a literal across each part's end is found. */
+    @Test
+    void aLiteralAcrossAQuarterOfAVeryLongValueIsFound() {
+        String lit = "org.apache.commons.collections";
+        for (int length = LiteralScanner.SPLIT4_AT; length < LiteralScanner.SPLIT4_AT + 4; length++) {
+            int q = length / 4;
+            for (int boundary : new int[] {q, 2 * q, 3 * q, 4 * q}) {
+                for (int shift = -lit.length(); shift <= 2; shift++) {
+                    int at = Math.min(length - lit.length(), boundary + shift);
+                    String text = "x".repeat(at) + lit + "x".repeat(length - at - lit.length());
+                    assertThat(scanned(text)).as("length " + length + " at " + at).isEqualTo(expected(text))
+                            .isNotZero();
+                }
+            }
+        }
+    }
+
+    @Provide
+    Arbitrary<String> longTexts() {
+        return texts().list().ofMinSize(20).ofMaxSize(60).map(l -> String.join("", l));
+    }
+
+    @Property(tries = 300)
+    void findsExactlyTheGroupsWhoseLiteralsOccurInLongValues(@ForAll("longTexts") String text) {
+        assertThat(scanned(text)).as(text).isEqualTo(expected(text));
+    }
+
     /**
      * Every word of one to seven letters over {@code a} and {@code b} is a group of its own: 254 groups (four words of
      * hit bits), and each state reports every group its text ends with, so most states report several.
@@ -94,25 +131,29 @@ class LiteralScannerTest {
         return groups;
     }
 
-    static final LiteralScanner MANY = new LiteralScanner(MANY_GROUPS);
+    static final List<LiteralScanner> MANY = List.of(new LiteralScanner(MANY_GROUPS),
+            new LiteralScanner(MANY_GROUPS, 0), new LiteralScanner(MANY_GROUPS, 2));
 
     @Provide
     Arbitrary<String> abTexts() {
-        return Arbitraries.strings().withChars("abAB c").ofMaxLength(120);
+        return Arbitraries.oneOf(Arbitraries.strings().withChars("abAB c").ofMaxLength(120),
+                Arbitraries.strings().withChars("abAB c").ofMinLength(500).ofMaxLength(900));
     }
 
     @Property(tries = 2000)
     void manyGroupsAndStatesReportingSeveral(@ForAll("abTexts") String text) {
-        long[] hits = new long[MANY.words];
-        MANY.scan(text, hits);
-        long[] want = new long[MANY.words];
+        long[] want = new long[4];
         String l = text.toLowerCase(Locale.ROOT);
         for (int g = 0; g < MANY_GROUPS.size(); g++) {
             if (l.contains(MANY_GROUPS.get(g)[0])) {
                 want[g >>> 6] |= 1L << g;
             }
         }
-        assertThat(MANY.words).isEqualTo(4);
-        assertThat(hits).as(text).isEqualTo(want);
+        for (LiteralScanner scanner : MANY) {
+            long[] hits = new long[scanner.words];
+            scanner.scan(text, hits);
+            assertThat(scanner.words).isEqualTo(4);
+            assertThat(hits).as(text).isEqualTo(want);
+        }
     }
 }
