@@ -1,6 +1,8 @@
 package dev.aegis.waf;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -53,6 +55,38 @@ final class RequiredLiterals {
                 }
             }
             return set.stream().map(s -> s.toLowerCase(Locale.ROOT)).distinct().toArray(String[]::new);
+        } catch (Unsupported | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Every set of literals of which each match of {@code regex} contains a member, lower-cased, single characters
+     * included (a regex rule checks them with {@code contains} before it runs, not with the automaton); null when
+     * none is known. {@code [$#%]\\{[^}]{0,200}?(?:runtime|\\.class|@)} gives <code>${ #{ %{</code> and
+     * {@code runtime .class @}: text with lookups but none of those words need not reach the regex engine.
+     */
+    static String[][] requiredSets(String regex) {
+        try {
+            RequiredLiterals p = new RequiredLiterals(regex);
+            Info info = p.alternation();
+            if (p.i != regex.length()) {
+                return null;
+            }
+            List<String[]> out = new ArrayList<>();
+            sets:
+            for (Set<String> set : info.required()) {
+                if (set.isEmpty()) {
+                    continue;
+                }
+                for (String lit : set) {
+                    if (lit.isEmpty() || lit.chars().anyMatch(ch -> ch > 0xFF)) {
+                        continue sets;
+                    }
+                }
+                out.add(set.stream().map(l -> l.toLowerCase(Locale.ROOT)).distinct().toArray(String[]::new));
+            }
+            return out.isEmpty() ? null : out.toArray(new String[0][]);
         } catch (Unsupported | RuntimeException e) {
             return null;
         }
@@ -187,8 +221,11 @@ final class RequiredLiterals {
         return Value.classOf(c);
     }
 
-    /** What is known about the strings a sub-expression matches. */
-    private record Info(Set<String> exact, Set<String> any, int[] masks) {
+    /**
+     * What is known about the strings a sub-expression matches; {@code all}, when known, is every set of which a
+     * match contains a member (the factors of a concatenation each have one), else null.
+     */
+    private record Info(Set<String> exact, Set<String> any, int[] masks, List<Set<String>> all) {
         static final int[] NONE = {0};
         static final Info NOTHING = new Info(null, null, NONE);
         static final Info EMPTY = new Info(Set.of(""), null, NONE);
@@ -197,8 +234,21 @@ final class RequiredLiterals {
             this(exact, any, NONE);
         }
 
+        Info(Set<String> exact, Set<String> any, int[] masks) {
+            this(exact, any, masks, null);
+        }
+
         Info withMasks(int[] m) {
-            return new Info(exact, any, m);
+            return new Info(exact, any, m, all);
+        }
+
+        /** Every set of which a match contains a member: {@link #all}, or the one {@link #anySet()}. */
+        List<Set<String>> required() {
+            if (all != null) {
+                return all;
+            }
+            Set<String> one = anySet();
+            return one == null ? List.of() : List.of(one);
         }
 
         /** A set of which every match contains one member, or null. */
@@ -256,6 +306,7 @@ final class RequiredLiterals {
         Set<String> best = null;
         boolean allExact = true;
         int[] masks = Info.NONE;
+        List<Set<String>> all = new ArrayList<>();
         while (i < re.length() && re.charAt(i) != '|' && re.charAt(i) != ')') {
             Info atom = quantified();
             masks = andMasks(masks, atom.masks());
@@ -267,12 +318,19 @@ final class RequiredLiterals {
             allExact = false;
             best = better(best, nonEmpty(run));
             best = better(best, atom.anySet());
+            if (nonEmpty(run) != null) {
+                all.add(run);
+            }
+            all.addAll(atom.required());
             run = atom.exact != null && !atom.exact.contains("") ? atom.exact : Set.of("");
         }
         if (allExact) {
             return new Info(run, null, masks);
         }
-        return new Info(null, better(best, nonEmpty(run)), masks);
+        if (nonEmpty(run) != null) {
+            all.add(run);
+        }
+        return new Info(null, better(best, nonEmpty(run)), masks, all);
     }
 
     private static Set<String> product(Set<String> a, Set<String> b) {
@@ -324,13 +382,13 @@ final class RequiredLiterals {
             result = Info.NOTHING;
         } else if (c == '+') {
             i++;
-            result = new Info(null, atom.anySet(), atom.masks());
+            result = new Info(null, atom.anySet(), atom.masks(), atom.required());
         } else if (c == '{' && isRepeat()) {
             int close = re.indexOf('}', i);
             String body = re.substring(i + 1, close);
             i = close + 1;
             int min = Integer.parseInt(body.contains(",") ? body.substring(0, body.indexOf(',')) : body);
-            result = min == 0 ? Info.NOTHING : new Info(null, atom.anySet(), atom.masks());
+            result = min == 0 ? Info.NOTHING : new Info(null, atom.anySet(), atom.masks(), atom.required());
         } else {
             return atom;
         }

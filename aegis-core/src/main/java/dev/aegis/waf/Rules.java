@@ -162,9 +162,12 @@ final class Rules {
         /**
          * One top-level alternative of the regex with its own filters. RE2J's cost grows with the size of the
          * pattern, and a value usually passes the filters of one alternative at most, so a regex of many
-         * alternatives runs as the few that can match.
+         * alternatives runs as the few that can match. {@code required} are all the literal sets of which a match
+         * holds a member ({@link RequiredLiterals#requiredSets}), or null: the automaton only knows one set per
+         * rule, and {@code ${} alone lets a kilobyte of nested lookups reach a pattern that also needs
+         * {@code runtime} or {@code .class} (RE2J spent 11 ms on each of two such rules for 16 KiB of them).
          */
-        record Branch(Pattern pattern, String[] literals, int[] classMasks) {
+        record Branch(Pattern pattern, String[] literals, int[] classMasks, String[][] required) {
         }
 
         private static Branch[] branchesOf(Pattern pattern, View view) {
@@ -176,8 +179,10 @@ final class Rules {
             for (int k = 0; k < out.length; k++) {
                 String[] lits = RequiredLiterals.of(parts.get(k));
                 // literals are compared lower-cased; the DEC view keeps case, so it only gets the class filter
+                boolean folded = view != View.DEC && view != View.RAW;
                 out[k] = new Branch(Pattern.compile(parts.get(k)),
-                        view == View.DEC || lits == null || lits.length > 8 ? null : lits, masksFor(parts.get(k), view));
+                        view == View.DEC || lits == null || lits.length > 8 ? null : lits, masksFor(parts.get(k), view),
+                        folded ? RequiredLiterals.requiredSets(parts.get(k)) : null);
             }
             return out;
         }
@@ -215,7 +220,8 @@ final class Rules {
             int end = -1;
             for (Branch b : branches) {
                 if (b.classMasks() != null && !anyMask(b.classMasks(), v.classes)
-                        || b.literals() != null && !containsAny(s, b.literals())) {
+                        || b.literals() != null && !containsAny(s, b.literals())
+                        || b.required() != null && !containsAll(s, b.required())) {
                     continue;
                 }
                 Matcher mm = b.pattern().matcher(s);
@@ -255,6 +261,16 @@ final class Rules {
             }
         }
         return false;
+    }
+
+    /** Whether {@code s} contains a member of every set. */
+    private static boolean containsAll(String s, String[][] sets) {
+        for (String[] set : sets) {
+            if (!containsAny(s, set)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean containsAny(String s, String[] literals) {

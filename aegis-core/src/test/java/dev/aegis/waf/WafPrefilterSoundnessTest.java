@@ -7,6 +7,7 @@ import dev.aegis.config.WafPolicy;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +25,22 @@ class WafPrefilterSoundnessTest {
         assertThat(RequiredLiterals.of("(?i)abc")).isNull(); // flags: not understood, so no filter
         assertThat(RequiredLiterals.of("[oc]:\\d+")).containsExactlyInAnyOrder("o:", "c:");
         assertThat(RequiredLiterals.of("ab|c?")).isNull(); // one branch can match the empty string
+    }
+
+    @Test
+    void everyFactorOfAConcatenationGivesARequiredSet() {
+        assertThat(requiredSets("[$#%]\\{[^}]{0,200}?(?:runtime|\\.class|@)"))
+                .containsExactlyInAnyOrder(Set.of("${", "#{", "%{"), Set.of("runtime", ".class", "@"));
+        assertThat(requiredSets("(?:a\\s+from\\b)")).containsExactlyInAnyOrder(Set.of("a"), Set.of("from"));
+        // alternatives share one set: no factor of either is required on its own
+        assertThat(requiredSets("ab\\s*x|cd")).containsExactly(Set.of("ab", "cd"));
+        assertThat(requiredSets("x?y*")).isNull();
+        assertThat(requiredSets("(?i)abc")).isNull();
+    }
+
+    static List<Set<String>> requiredSets(String regex) {
+        String[][] sets = RequiredLiterals.requiredSets(regex);
+        return sets == null ? null : Arrays.stream(sets).map(Set::of).toList();
     }
 
     @Test
