@@ -8,10 +8,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -56,13 +59,16 @@ public final class MockOrigin implements AutoCloseable {
 
     private final EventLoopGroup group;
     private final Channel listener;
+    /** Every accepted connection still open: {@link #close} closes them itself, as a killed process's kernel would. */
+    private final ChannelGroup connections;
     private final int port;
     private final OriginState state;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private MockOrigin(EventLoopGroup group, Channel listener, OriginState state) {
+    private MockOrigin(EventLoopGroup group, Channel listener, ChannelGroup connections, OriginState state) {
         this.group = group;
         this.listener = listener;
+        this.connections = connections;
         this.port = ((InetSocketAddress) listener.localAddress()).getPort();
         this.state = state;
     }
@@ -85,6 +91,7 @@ public final class MockOrigin implements AutoCloseable {
         Transport transport = Transport.best();
         EventLoopGroup group = transport.newGroup(threads, "aegis-mock-origin");
         OriginState state = new OriginState();
+        ChannelGroup connections = new DefaultChannelGroup("mock-origin-connections", GlobalEventExecutor.INSTANCE);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverChannel())
@@ -97,6 +104,7 @@ public final class MockOrigin implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         state.connectionOpened();
+                        connections.add(ch);
                         ch.closeFuture().addListener(f -> state.connectionClosed());
                         ch.pipeline().addLast(new HttpServerCodec(DECODER, MAX_PIPELINE_DEPTH),
                                 new OriginHandler(state));
@@ -110,7 +118,7 @@ public final class MockOrigin implements AutoCloseable {
             String message = "mock origin cannot listen on " + host + ":" + port + ": " + cause.getMessage();
             throw new UncheckedIOException(message, cause instanceof IOException e ? e : new IOException(cause));
         }
-        MockOrigin origin = new MockOrigin(group, bound.channel(), state);
+        MockOrigin origin = new MockOrigin(group, bound.channel(), connections, state);
         log.debug("mock origin listening on {} ({}, {} thread(s))", bound.channel().localAddress(), transport,
                 threads);
         return origin;
@@ -163,13 +171,23 @@ public final class MockOrigin implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        listener.close();
+        boolean onOwnLoop = false;
+        for (EventExecutor loop : group) {
+            onOwnLoop |= loop.inEventLoop(); // awaiting our own loops from one of them would deadlock
+        }
+        // Like a killed process: no new connections, then every open one closed before this returns. Shutting the
+        // event loops down closes them too, but only once each loop has run what it had queued; a proxy test that
+        // sends a request right after close() must meet a closed connection, not one still open for a moment.
+        Future<?> unbound = listener.close();
+        Future<?> disconnected = connections.close();
+        if (!onOwnLoop) {
+            unbound.awaitUninterruptibly(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            disconnected.awaitUninterruptibly(SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
         // No quiet period: the origin is not draining anything, and shutdown closes every registered channel.
         Future<?> terminated = group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        for (EventExecutor loop : group) {
-            if (loop.inEventLoop()) {
-                return; // awaiting our own termination would deadlock
-            }
+        if (onOwnLoop) {
+            return;
         }
         if (!terminated.awaitUninterruptibly(SHUTDOWN_TIMEOUT_SECONDS * 2, TimeUnit.SECONDS)) {
             log.warn("mock origin on port {} did not stop within {} s", port, SHUTDOWN_TIMEOUT_SECONDS * 2);

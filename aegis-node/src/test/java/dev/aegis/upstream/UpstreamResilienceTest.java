@@ -232,6 +232,7 @@ class UpstreamResilienceTest {
         assertThat(served(a)).isPositive();
 
         a.close(); // killed: connections refused from now on
+        assertThat(a.openConnections()).as("connections the killed origin left open").isZero();
         // Retries hide the dead server from clients while passive checks eject it.
         assertThat(load(500, i -> get("/api/users"))).containsOnlyKeys(200);
         assertThat(stateA.ejectionsTotal()).isEqualTo(1);
