@@ -180,9 +180,11 @@ final class Rules {
                 String[] lits = RequiredLiterals.of(parts.get(k));
                 // literals are compared lower-cased; the DEC view keeps case, so it only gets the class filter
                 boolean folded = view != View.DEC && view != View.RAW;
+                String[][] required = folded ? RequiredLiterals.requiredSets(parts.get(k)) : null;
+                // the automaton's set is one of the required sets: checked with them, not twice
                 out[k] = new Branch(Pattern.compile(parts.get(k)),
-                        view == View.DEC || lits == null || lits.length > 8 ? null : lits, masksFor(parts.get(k), view),
-                        folded ? RequiredLiterals.requiredSets(parts.get(k)) : null);
+                        required != null || view == View.DEC || lits == null || lits.length > 8 ? null : lits,
+                        masksFor(parts.get(k), view), required);
             }
             return out;
         }
