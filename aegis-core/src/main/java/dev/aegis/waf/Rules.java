@@ -1426,13 +1426,18 @@ final class Rules {
         String d = v.raw;
         int i = d.indexOf('\0');
         if (i < 0) {
-            String l = v.raw.toLowerCase(Locale.ROOT);
-            i = l.indexOf("%00");
+            // "%00" and "%2500" have no letters: the raw value is searched as it is, without a lower-cased copy
+            // (a megabyte of percent signs spent a third of its inspection here)
+            i = d.indexOf("%00");
             if (i < 0) {
-                i = l.indexOf("%2500");
-            }
-            if (i < 0 || (v.kind & (ARG | ARG_NAME | COOKIE)) != 0 && v.raw.indexOf('\0') < 0 && !l.contains("%00")) {
-                return null;
+                // in arguments, their names and cookies (decoded once already) only a NUL or a "%00" counts
+                if ((v.kind & (ARG | ARG_NAME | COOKIE)) != 0) {
+                    return null;
+                }
+                i = d.indexOf("%2500");
+                if (i < 0) {
+                    return null;
+                }
             }
         }
         return frag(v.raw, i - 20, i + 20);
