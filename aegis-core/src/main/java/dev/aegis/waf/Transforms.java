@@ -33,25 +33,25 @@ final class Transforms {
     /** One pass of percent-decoding (and {@code %uXXXX}), then a lenient UTF-8 decode. */
     static String urlDecode(String s, boolean plusAsSpace, Flags flags) {
         if (s.indexOf('%') < 0 && (!plusAsSpace || s.indexOf('+') < 0)) {
-            boolean ascii = true;
-            for (int i = 0; i < s.length(); i++) {
-                if (s.charAt(i) == 0 && flags != null) {
-                    flags.nullByte = true;
-                }
+            if (flags != null && s.indexOf('\0') >= 0) {
+                flags.nullByte = true;
             }
-            if (ascii) {
-                return s;
-            }
+            return s;
         }
-        byte[] out = new byte[s.length() * 3 + 4];
-        int n = 0;
         int len = s.length();
+        // An escape or an ASCII character gives at most as many bytes as it has characters; only a character
+        // above 0x7F gives more (up to 3), and the buffer grows for those. Sizing it for three bytes a character
+        // up front cost 3 MB of zeroed memory per pass over a 1 MiB value.
+        byte[] out = new byte[len + 16];
+        int n = 0;
+        boolean changed = false; // an escape decoded, a plus made a space, or a character above 0x7F re-encoded
         for (int i = 0; i < len; i++) {
             char c = s.charAt(i);
             if (c == '%') {
-                if (i + 2 < len + 0 && i + 2 <= len - 1 && hex(s.charAt(i + 1)) >= 0 && hex(s.charAt(i + 2)) >= 0) {
+                if (i + 2 < len && hex(s.charAt(i + 1)) >= 0 && hex(s.charAt(i + 2)) >= 0) {
                     out[n++] = (byte) (hex(s.charAt(i + 1)) * 16 + hex(s.charAt(i + 2)));
                     i += 2;
+                    changed = true;
                     continue;
                 }
                 if (i + 5 < len && (s.charAt(i + 1) == 'u' || s.charAt(i + 1) == 'U') && hex(s.charAt(i + 2)) >= 0
@@ -60,6 +60,7 @@ final class Transforms {
                             | hex(s.charAt(i + 5));
                     n = putUtf8(out, n, cp);
                     i += 5;
+                    changed = true;
                     continue;
                 }
                 if (flags != null) {
@@ -68,11 +69,24 @@ final class Transforms {
                 out[n++] = '%';
             } else if (c == '+' && plusAsSpace) {
                 out[n++] = ' ';
+                changed = true;
             } else if (c < 0x80) {
                 out[n++] = (byte) c;
             } else {
+                if (n + 3 + (len - i) > out.length) {
+                    out = java.util.Arrays.copyOf(out, Math.max(out.length * 2, n + 3 + (len - i)));
+                }
                 n = putUtf8(out, n, c);
+                changed = true;
             }
+        }
+        if (!changed) {
+            // only stray percent signs: the value as it was (UTF-8 of ASCII decodes to itself), and the repeat
+            // loop sees at once that nothing changed
+            if (flags != null && s.indexOf('\0') >= 0) {
+                flags.nullByte = true;
+            }
+            return s;
         }
         return utf8(out, 0, n, flags);
     }
@@ -442,22 +456,23 @@ final class Transforms {
         if (s.indexOf('\\') < 0 && s.indexOf("//") < 0 && s.indexOf("/./") < 0) {
             return s; // nothing to normalise; the same instance lets the prefilter reuse its scan
         }
-        StringBuilder sb = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
+        char[] out = new char[s.length()]; // never longer than the input (see shell)
+        int n = 0;
+        for (int i = 0, len = s.length(); i < len; i++) {
             char c = s.charAt(i);
             if (c == '\\') {
                 c = '/';
             }
-            if (c == '/' && sb.length() > 0 && sb.charAt(sb.length() - 1) == '/') {
+            if (c == '/' && n > 0 && out[n - 1] == '/') {
                 continue;
             }
-            if (c == '/' && sb.length() >= 2 && sb.charAt(sb.length() - 1) == '.' && sb.charAt(sb.length() - 2) == '/') {
-                sb.setLength(sb.length() - 1);
+            if (c == '/' && n >= 2 && out[n - 1] == '.' && out[n - 2] == '/') {
+                n--;
                 continue;
             }
-            sb.append(c);
+            out[n++] = c;
         }
-        return sb.toString();
+        return new String(out, 0, n);
     }
 
     /** SQL comments ({@code /* *\/}, {@code --}, {@code #} to end of line) replaced by a space. */
@@ -465,23 +480,24 @@ final class Transforms {
         if (s.indexOf("/*") < 0 && s.indexOf("--") < 0 && s.indexOf('#') < 0) {
             return s;
         }
-        StringBuilder sb = new StringBuilder(s.length());
         int len = s.length();
+        char[] out = new char[len]; // never longer than the input (see shell)
+        int n = 0;
         for (int i = 0; i < len; i++) {
             char c = s.charAt(i);
             if (c == '/' && i + 1 < len && s.charAt(i + 1) == '*') {
                 int e = s.indexOf("*/", i + 2);
                 i = e < 0 ? len : e + 1;
-                sb.append(' ');
+                out[n++] = ' ';
             } else if ((c == '-' && i + 1 < len && s.charAt(i + 1) == '-') || c == '#') {
                 int e = s.indexOf('\n', i);
                 i = e < 0 ? len : e;
-                sb.append(' ');
+                out[n++] = ' ';
             } else {
-                sb.append(c);
+                out[n++] = c;
             }
         }
-        return sb.toString();
+        return new String(out, 0, n);
     }
 
     /**
@@ -490,8 +506,11 @@ final class Transforms {
      * turned into a space or removed.
      */
     static String shell(String s) {
-        StringBuilder sb = new StringBuilder(s.length());
+        // A char array rather than a StringBuilder: the result is at most as long as the input, and per-character
+        // appends doubled the cost on megabyte values (as in lowerCompress)
         int len = s.length();
+        char[] out = new char[len];
+        int n = 0;
         for (int i = 0; i < len; i++) {
             char c = s.charAt(i);
             if (c == '\'' || c == '"' || c == '^') {
@@ -501,17 +520,17 @@ final class Transforms {
                 if (i + 1 < len && s.charAt(i + 1) != '\\') {
                     continue;
                 }
-                sb.append(c);
+                out[n++] = c;
                 continue;
             }
             if (c == '$') {
                 if (s.startsWith("${ifs}", i)) {
-                    sb.append(' ');
+                    out[n++] = ' ';
                     i += 5;
                     continue;
                 }
                 if (s.startsWith("$ifs", i)) {
-                    sb.append(' ');
+                    out[n++] = ' ';
                     i += 3;
                     if (i + 2 < len && s.charAt(i + 1) == '$' && Character.isDigit(s.charAt(i + 2))) {
                         i += 2;
@@ -527,7 +546,7 @@ final class Transforms {
                     continue;
                 }
                 // empty expansions spliced into a word: c$$at, c$_at, uname$u -a, /etc$u/passwd
-                char prev = sb.length() == 0 ? ' ' : sb.charAt(sb.length() - 1);
+                char prev = n == 0 ? ' ' : out[n - 1];
                 if (prev >= 'a' && prev <= 'z' && i + 1 < len) {
                     char n1 = s.charAt(i + 1);
                     if (n1 == '$' || n1 == '_') {
@@ -546,9 +565,9 @@ final class Transforms {
                     }
                 }
             }
-            sb.append(c);
+            out[n++] = c;
         }
-        return sb.toString();
+        return new String(out, 0, n);
     }
 
     /**
