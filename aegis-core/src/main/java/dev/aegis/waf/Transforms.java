@@ -33,10 +33,7 @@ final class Transforms {
     /** One pass of percent-decoding (and {@code %uXXXX}), then a lenient UTF-8 decode. */
     static String urlDecode(String s, boolean plusAsSpace, Flags flags) {
         if (s.indexOf('%') < 0 && (!plusAsSpace || s.indexOf('+') < 0)) {
-            if (flags != null && s.indexOf('\0') >= 0) {
-                flags.nullByte = true;
-            }
-            return s;
+            return unchanged(s, flags);
         }
         int len = s.length();
         // An escape or an ASCII character gives at most as many bytes as it has characters; only a character
@@ -83,12 +80,17 @@ final class Transforms {
         if (!changed) {
             // only stray percent signs: the value as it was (UTF-8 of ASCII decodes to itself), and the repeat
             // loop sees at once that nothing changed
-            if (flags != null && s.indexOf('\0') >= 0) {
-                flags.nullByte = true;
-            }
-            return s;
+            return unchanged(s, flags);
         }
         return utf8(out, 0, n, flags);
+    }
+
+    /** {@code s} as a decoding pass that changed nothing returns it, flagging a NUL as the UTF-8 decode would. */
+    private static String unchanged(String s, Flags flags) {
+        if (flags != null && s.indexOf('\0') >= 0) {
+            flags.nullByte = true;
+        }
+        return s;
     }
 
     private static int putUtf8(byte[] out, int n, int cp) {
