@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class WafBenchmark {
 
     /** What a browser sends with a page's API call. */
-    static final List<Map.Entry<String, String>> BROWSER_HEADERS = List.of(
+    public static final List<Map.Entry<String, String>> BROWSER_HEADERS = List.of(
             Map.entry("Host", "shop.example.com"),
             Map.entry("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
                     + "Chrome/131.0.0.0 Safari/537.36"),
@@ -113,7 +113,7 @@ public class WafBenchmark {
      * customer on every fourth line (each different, with the punctuation people type: quotes, parentheses, '&',
      * '#', '<3').
      */
-    static String json(int size) {
+    public static String json(int size) {
         StringBuilder b = new StringBuilder("{\"customer\":{\"id\":48213,\"name\":\"Ada Lovelace\","
                 + "\"email\":\"ada@example.com\",\"address\":{\"street\":\"12 Analytical Row\",\"city\":\"London\","
                 + "\"zip\":\"EC1A 1BB\"}},\"items\":[");
