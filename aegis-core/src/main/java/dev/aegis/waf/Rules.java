@@ -85,6 +85,38 @@ final class Rules {
         public boolean precludes(Value v) {
             return precluded.test(v);
         }
+
+        /** The wrapped detector's class masks still hold: the gate only rules out more. */
+        @Override
+        public int[] classMasks() {
+            return detector.classMasks();
+        }
+    }
+
+    /** A regex rule whose matches {@code precluded} can rule out before its literals are looked for. */
+    private static Rule.Detector gatedRegex(Pattern p, View view, java.util.function.Predicate<Value> precluded) {
+        RegexDetector r = new RegexDetector(p, view);
+        return new GatedDetector(r.literals(), view, precluded, r);
+    }
+
+    /**
+     * Whether rule 936140's pattern cannot match: every shape of it needs a line break, or an option after a blank
+     * ({@code sendmail -f x -oQ}; its second flag follows {@code \s+}, and a line break is a blank too). Its literal
+     * filter ({@code -f}, {@code -o}, ...) alone lets hyphenated prose through ({@code Mon-Fri}, {@code co-owner}),
+     * which then costs a regex run.
+     */
+    static boolean noMailShape(Value v) {
+        String s = v.plain() ? v.raw : v.decLower();
+        if (s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
+            return false;
+        }
+        for (int i = s.indexOf('-', 1); i > 0; i = s.indexOf('-', i + 1)) {
+            char before = s.charAt(i - 1);
+            if (before == ' ' || before == '\t' || before == '\f' || before == 0x0B) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether the raw value starts with {@code http}, any case: then its lower-cased views do too. */
@@ -679,7 +711,7 @@ final class Rules {
         r.add(new Rule(936110, "nosql", CRITICAL, 1, INPUT_PATH, C_DOLLAR | C_PIPE | C_AMP | C_SEMI | C_EQ | C_PAREN, regex(NOSQL_VAL, LOW)));
         r.add(new Rule(936120, "ldap", CRITICAL, 1, ARG | COOKIE | XHDR | BODY | PATH, C_PAREN | C_STAR | C_COLON, regex(LDAP, LOW)));
         r.add(new Rule(936130, "ssi", CRITICAL, 1, INPUT_PATH | HEADER, C_LT, regex(SSI, LOW)));
-        r.add(new Rule(936140, "mail", CRITICAL, 1, ARG | COOKIE | XHDR | BODY, C_CTRL | C_DASH, regex(MAIL, DEC_LOWER)));
+        r.add(new Rule(936140, "mail", CRITICAL, 1, ARG | COOKIE | XHDR | BODY, C_CTRL | C_DASH, gatedRegex(MAIL, DEC_LOWER, Rules::noMailShape)));
         r.add(new Rule(936150, "xxe", CRITICAL, 1, INPUT | PATH, C_LT, regex(XXE, LOW)));
         // ---- 941 XSS, 942 SQLi (detectors written elsewhere)
         r.add(new Rule(941100, "xss", CRITICAL, 1, INPUT_PATH | UA | REFERER, SPECIAL,
@@ -977,6 +1009,11 @@ final class Rules {
      * ignores ASCII case), without building its lower-cased copy.
      */
     static String commandInjection(Value v) {
+        if (v.numericShape() && !v.raw.isEmpty() && isDigit(v.raw.charAt(0))) {
+            // A timestamp or date: its first word (after the last slash, and a slash only stands before a digit)
+            // starts with a digit, as no command does, and it has no character that separates a second command.
+            return null;
+        }
         return inWindows(v.plain() ? v.raw : v.shell(), Rules::commandInjection);
     }
 
@@ -1462,7 +1499,7 @@ final class Rules {
             // as well as a blank does.
             return null;
         }
-        if ((v.classes & ~(C_ALPHA | C_DIGIT | C_DOT | C_DASH | C_COLON | C_SLASH)) == 0 && numericSeparators(v.raw)) {
+        if (v.numericShape()) {
             // the same, with colons and slashes only between digits and no two letters together: a timestamp, a
             // time, a date, a ratio
             return null;

@@ -296,4 +296,23 @@ class WafAttackClassesTest {
     void phpFunctionLookalikes(String uri) {
         assertThat(get(uri).blocked()).as(uri).isFalse();
     }
+
+    // ---- mail command injection (936140): a header after a line break, or sendmail options after blanks
+    @ParameterizedTest
+    @ValueSource(strings = {"/?to=a%40b.c%0D%0Abcc%3A+victim%40example.com",
+        "/?from=x+-f+root%40localhost+-oQ%2Ftmp%2F+-X+%2Fvar%2Fwww%2Fshell.php", "/?from=me%09-f%09x%09-c%09y%09"})
+    void mailInjection(String uri) {
+        assertThat(get(uri).blocked()).as(uri).isTrue();
+        String value = java.net.URLDecoder.decode(uri.substring(uri.indexOf('=') + 1), StandardCharsets.UTF_8);
+        assertThat(Rules.noMailShape(new Value("ARGS:", "x", Value.ARG, value, new Transforms.Flags()))).as(uri)
+                .isFalse();
+    }
+
+    /** Hyphenated words hold the rule's literals ({@code -f}, {@code -o}, {@code -c}) but not its shape. */
+    @ParameterizedTest
+    @ValueSource(strings = {"Drop off Mon-Fri only", "a co-owner of an e-commerce shop", "x-ray, re-order"})
+    void mailLookalikesAreRuledOutBeforeTheRegex(String text) {
+        assertThat(Rules.noMailShape(new Value("ARGS:", "x", Value.ARG, text, new Transforms.Flags()))).isTrue();
+        assertThat(get("/?note=" + text.replace(' ', '+')).blocked()).isFalse();
+    }
 }
