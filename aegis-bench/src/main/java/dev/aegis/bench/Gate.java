@@ -118,8 +118,9 @@ public final class Gate {
                     regressed.add(e.getKey());
                 }
             }
-            System.out.printf("%-62s %12.1f %10s %10.4f %8s%n", e.getKey().replace("dev.aegis.bench.", ""),
-                    e.getValue(), b == null ? "-" : String.format("%.4f", b), ratio, verdict);
+            String shown = e.getKey().replace("dev.aegis.bench.", "").replace("dev.aegis.", "");
+            System.out.printf("%-62s %12.1f %10s %10.4f %8s%n", shown, e.getValue(),
+                    b == null ? "-" : String.format("%.4f", b), ratio, verdict);
         }
         for (String missing : base.keySet()) {
             if (!subset && !now.containsKey(missing)) {

@@ -1,5 +1,6 @@
 package dev.aegis.waf;
 
+import dev.aegis.bench.WafBenchmark;
 import dev.aegis.config.WafConfig;
 import dev.aegis.config.WafPolicy;
 import java.util.List;
@@ -50,7 +51,7 @@ public class WafFloorBenchmark {
     @Setup
     public void setUp() {
         WafEngine engine = WafEngine.compile(new WafConfig(WafPolicy.WafMode.BLOCK, 1, 5, 128 << 10, List.of()));
-        List<Map.Entry<String, String>> headers = dev.aegis.bench.WafBenchmark.BROWSER_HEADERS;
+        List<Map.Entry<String, String>> headers = WafBenchmark.BROWSER_HEADERS;
         uri = "/api/users";
         cleanGetText = new String[2 + 2 * headers.size()];
         cleanGetText[0] = "GET";
@@ -66,7 +67,7 @@ public class WafFloorBenchmark {
         }
         uriScanner = engine.scannerFor(Value.URI, 1);
         argScanner = engine.scannerFor(Value.ARG, 1);
-        json64k = dev.aegis.bench.WafBenchmark.json(64 * 1024);
+        json64k = WafBenchmark.json(64 * 1024);
     }
 
     @Benchmark

@@ -1009,9 +1009,10 @@ final class Rules {
      * ignores ASCII case), without building its lower-cased copy.
      */
     static String commandInjection(Value v) {
-        if (v.numericShape() && !v.raw.isEmpty() && isDigit(v.raw.charAt(0))) {
-            // A timestamp or date: its first word (after the last slash, and a slash only stands before a digit)
-            // starts with a digit, as no command does, and it has no character that separates a second command.
+        if ((v.classes & ~WORDS_AND_PATHS) == 0) {
+            // Words, dots, dashes, colons and slashes only (a timestamp, a date, a URL without a query): no character
+            // separates a second command, and the first word can only be followed by one of those characters,
+            // which argShape never takes for an argument. Such a value is also plain, so this is the raw value.
             return null;
         }
         return inWindows(v.plain() ? v.raw : v.shell(), Rules::commandInjection);
@@ -1034,6 +1035,12 @@ final class Rules {
         }
         return f;
     }
+
+    /**
+     * Letters, digits, dots, dashes, colons and slashes: timestamps, dates and bare URLs, in which
+     * {@link #commandInjection(Value)} cannot match and {@link #sqli} looks no further than their shape.
+     */
+    private static final int WORDS_AND_PATHS = C_ALPHA | C_DIGIT | C_DOT | C_DASH | C_COLON | C_SLASH;
 
     /** The index of the next character from {@code from} on that {@link #MAY_SEPARATE}, or -1: one tight loop. */
     private static int nextMaySeparate(String s, int from) {
@@ -1499,7 +1506,7 @@ final class Rules {
             // as well as a blank does.
             return null;
         }
-        if (v.numericShape()) {
+        if ((v.classes & ~WORDS_AND_PATHS) == 0 && numericSeparators(v.raw)) {
             // the same, with colons and slashes only between digits and no two letters together: a timestamp, a
             // time, a date, a ratio
             return null;

@@ -294,25 +294,6 @@ final class Value {
         return d;
     }
 
-    /** {@link #numericShape}: 0 not yet known, 1 yes, 2 no. */
-    private byte numericShape;
-
-    /**
-     * Whether the value is made of words, digits, dots and dashes, with colons and slashes only between digits and
-     * no two letters together: a timestamp, a date, a time, a ratio ({@link Rules#numericSeparators}). Several
-     * detectors clear such a value at once; it is worked out once per value.
-     */
-    boolean numericShape() {
-        byte known = numericShape;
-        if (known == 0) {
-            boolean yes = (classes & ~(C_ALPHA | C_DIGIT | C_DOT | C_DASH | C_COLON | C_SLASH)) == 0
-                    && Rules.numericSeparators(raw);
-            known = yes ? (byte) 1 : (byte) 2;
-            numericShape = known;
-        }
-        return known == 1;
-    }
-
     /** Whether prefilter group {@code group} has a literal in {@code view} of this value. */
     boolean hit(LiteralScanner scanner, Rules.View view, int group) {
         long[] bits = hits(scanner, view);
