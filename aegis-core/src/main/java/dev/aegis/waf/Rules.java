@@ -659,7 +659,7 @@ final class Rules {
                         : inWindows(v.low(), l -> rfiInclude(v, l))));
         r.add(new Rule(931120, "rfi", CRITICAL, 1, ARG | COOKIE | XHDR, C_COLON, regex(RFI_QMARK, LOW)));
         // ---- 932 RCE
-        r.add(new Rule(932100, "rce", CRITICAL, 1, INPUT_PATH, SPECIAL, Rules::commandInjection));
+        r.add(new Rule(932100, "rce", CRITICAL, 1, INPUT_PATH, SPECIAL, COMMAND_INJECTION));
         r.add(new Rule(932130, "rce", CRITICAL, 1, INPUT, SPECIAL, phrase(SHELL_EXPR, SHELL)));
         r.add(new Rule(932170, "shellshock", CRITICAL, 1, EVERYTHING, C_PAREN, requiring(C_PAREN | C_BRACE, regex(SHELLSHOCK, DEC))));
         r.add(new Rule(932171, "shellshock", CRITICAL, 1, EVERYTHING, C_PAREN,
@@ -670,7 +670,7 @@ final class Rules {
                 requiring(C_PAREN | C_BRACE | C_PIPE | C_AMP | C_SEMI, regex(FORK_BOMB, SHELL))));
         r.add(new Rule(932235, "rce", CRITICAL, 1, INPUT | UA | REFERER, C_SPACE | C_PLUS | C_PCT,
                 anchored(CMD_STRONG, SHELL, v -> inWindows(v.shell(), Rules::commandWithPrefixOrOption))));
-        r.add(new Rule(932161, "rce", CRITICAL, 1, UA | REFERER, SPECIAL, Rules::commandInjection));
+        r.add(new Rule(932161, "rce", CRITICAL, 1, UA | REFERER, SPECIAL, COMMAND_INJECTION));
         r.add(new Rule(932162, "rce", CRITICAL, 1, UA | REFERER, SPECIAL, phrase(SHELL_EXPR, SHELL)));
         r.add(new Rule(930122, "lfi", CRITICAL, 1, UA | REFERER, C_SLASH | C_DOT | C_BSLASH,
                 // a URL (the usual Referer) is left to the URL rules; the raw test settles it before the path view
@@ -1009,12 +1009,6 @@ final class Rules {
      * ignores ASCII case), without building its lower-cased copy.
      */
     static String commandInjection(Value v) {
-        if ((v.classes & ~WORDS_AND_PATHS) == 0) {
-            // Words, dots, dashes, colons and slashes only (a timestamp, a date, a URL without a query): no character
-            // separates a second command, and the first word can only be followed by one of those characters,
-            // which argShape never takes for an argument. Such a value is also plain, so this is the raw value.
-            return null;
-        }
         return inWindows(v.plain() ? v.raw : v.shell(), Rules::commandInjection);
     }
 
@@ -1041,6 +1035,21 @@ final class Rules {
      * {@link #commandInjection(Value)} cannot match and {@link #sqli} looks no further than their shape.
      */
     private static final int WORDS_AND_PATHS = C_ALPHA | C_DIGIT | C_DOT | C_DASH | C_COLON | C_SLASH;
+
+    /**
+     * {@link #commandInjection(Value)} for the engine, which runs it only on a value with a class outside
+     * {@link #WORDS_AND_PATHS}. In a value of only those classes no character separates a second command, and
+     * the first word can only be followed by one of them, which {@code argShape} never takes for an argument.
+     * The candidate sets settle this once per set of classes, so a timestamp or a date costs nothing here.
+     */
+    private static final Rule.Detector COMMAND_INJECTION = new FilteredDetector(null, anyClassOf(~WORDS_AND_PATHS),
+            View.LOW, Rules::commandInjection);
+
+    /** Class masks (see {@link Rule.Detector#classMasks}) that hold when a value has any class of {@code classes}. */
+    private static int[] anyClassOf(int classes) {
+        return java.util.stream.IntStream.range(0, Integer.SIZE).map(bit -> 1 << bit)
+                .filter(c -> (classes & c) != 0).toArray();
+    }
 
     /** The index of the next character from {@code from} on that {@link #MAY_SEPARATE}, or -1: one tight loop. */
     private static int nextMaySeparate(String s, int from) {
